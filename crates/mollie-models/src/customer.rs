@@ -1,0 +1,182 @@
+//! The Customers API's resource and request bodies.
+
+use serde::{Deserialize, Serialize};
+
+use crate::common::{Link, Locale, Mode, Timestamp, metadata_value};
+use crate::id::CustomerId;
+use crate::validation::ValidationError;
+
+/// A customer, as the Customers API returns it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Customer {
+    /// Always `"customer"`.
+    pub resource: String,
+    /// The customer's id.
+    pub id: CustomerId,
+    /// Live or test mode.
+    pub mode: Mode,
+    /// The customer's full name.
+    pub name: Option<String>,
+    /// The customer's email address.
+    pub email: Option<String>,
+    /// The language of the hosted payment pages shown to this customer.
+    pub locale: Option<Locale>,
+    /// Whatever the application stored with the customer.
+    pub metadata: Option<serde_json::Value>,
+    /// When the customer was created.
+    pub created_at: Timestamp,
+    /// Links to the customer itself, its dashboard page and its related resources.
+    #[serde(rename = "_links")]
+    pub links: CustomerLinks,
+}
+
+/// The `_links` of a [`Customer`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerLinks {
+    /// The customer in the API.
+    #[serde(rename = "self")]
+    pub self_: Link,
+    /// The customer in Mollie's dashboard.
+    pub dashboard: Link,
+    /// The customer's payments; absent while there are none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payments: Option<Link>,
+    /// The customer's mandates; absent while there are none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mandates: Option<Link>,
+    /// The customer's subscriptions; absent while there are none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscriptions: Option<Link>,
+    /// The API documentation of customers (absent on list items).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub documentation: Option<Link>,
+}
+
+/// The body of *Create customer*. Every field is optional.
+///
+/// ```
+/// use mollie_models::{Locale, NewCustomer};
+///
+/// let body = NewCustomer::new()
+///     .name("Jane Doe")
+///     .email("jane@example.org")
+///     .locale(Locale::NlNl)
+///     .metadata(serde_json::json!({"crmId": 42}))?;
+/// assert_eq!(
+///     serde_json::to_string(&body).unwrap(),
+///     r#"{"name":"Jane Doe","email":"jane@example.org","locale":"nl_NL","metadata":{"crmId":42}}"#
+/// );
+/// # Ok::<(), mollie_models::ValidationError>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewCustomer {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    locale: Option<Locale>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    metadata: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    testmode: Option<bool>,
+}
+
+/// The body of *Update customer*: only the fields that are set are changed.
+///
+/// ```
+/// use mollie_models::CustomerUpdate;
+///
+/// let body = CustomerUpdate::new().email("j@example.org");
+/// assert_eq!(serde_json::to_string(&body).unwrap(), r#"{"email":"j@example.org"}"#);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerUpdate {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    locale: Option<Locale>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    metadata: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    testmode: Option<bool>,
+}
+
+macro_rules! customer_fields {
+    ($ty:ident) => {
+        impl $ty {
+            /// An empty body.
+            pub fn new() -> Self {
+                Self::default()
+            }
+
+            /// The customer's full name.
+            pub fn name(mut self, name: impl Into<String>) -> Self {
+                self.name = Some(name.into());
+                self
+            }
+
+            /// The customer's email address (a domain with non-ASCII characters in Punycode).
+            pub fn email(mut self, email: impl Into<String>) -> Self {
+                self.email = Some(email.into());
+                self
+            }
+
+            /// The language of Mollie's hosted pages for this customer.
+            pub fn locale(mut self, locale: Locale) -> Self {
+                self.locale = Some(locale);
+                self
+            }
+
+            /// Any JSON-serializable data to store with the customer.
+            ///
+            /// # Errors
+            /// When it does not serialize, or its JSON is over
+            /// [`METADATA_MAX_BYTES`](crate::METADATA_MAX_BYTES).
+            pub fn metadata(mut self, metadata: impl Serialize) -> Result<Self, ValidationError> {
+                self.metadata = Some(metadata_value(metadata)?);
+                Ok(self)
+            }
+
+            /// Test mode, for organization access tokens and OAuth only (API keys imply it).
+            /// The SDK client sets this from its own `testmode` setting when it is unset here.
+            pub fn testmode(mut self, testmode: bool) -> Self {
+                self.testmode = Some(testmode);
+                self
+            }
+
+            /// The name, if set.
+            pub fn get_name(&self) -> Option<&str> {
+                self.name.as_deref()
+            }
+
+            /// The email address, if set.
+            pub fn get_email(&self) -> Option<&str> {
+                self.email.as_deref()
+            }
+
+            /// The locale, if set.
+            pub fn get_locale(&self) -> Option<&Locale> {
+                self.locale.as_ref()
+            }
+
+            /// The metadata, if set.
+            pub fn get_metadata(&self) -> Option<&serde_json::Value> {
+                self.metadata.as_ref()
+            }
+
+            /// The `testmode` flag, if set.
+            pub fn get_testmode(&self) -> Option<bool> {
+                self.testmode
+            }
+        }
+    };
+}
+
+customer_fields!(NewCustomer);
+customer_fields!(CustomerUpdate);

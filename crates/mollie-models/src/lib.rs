@@ -1,0 +1,76 @@
+//! Types of Mollie's Customers and Mandates APIs (v2), exactly as Mollie's OpenAPI spec
+//! describes them: resources, request bodies, typed ids, money, list pages and error bodies.
+//!
+//! This crate does no I/O: it depends on `serde` and `serde_json` only, so a webhook
+//! receiver or a service that stores Mollie objects can use it without an HTTP stack. The
+//! client is the `mollie` crate.
+//!
+//! - Ids are typed ([`CustomerId`], [`MandateId`], [`PaymentId`], ...) and accept only
+//!   Mollie's id shape, so an id can never smuggle a path into a URL.
+//! - [`Money`] keeps the exact decimal string; there is no float anywhere.
+//! - Every enum has an `Unknown(String)` variant: a value Mollie adds later parses and is
+//!   written back unchanged. Unknown object fields are ignored.
+//! - Request bodies ([`NewCustomer`], [`CustomerUpdate`], [`NewMandate`], [`NewPayment`]) are
+//!   built by constructors that take the required fields and setters that check their input.
+//!
+//! ```
+//! use mollie_models::{Customer, List, Payment, PaymentStatus};
+//!
+//! let body = r#"{
+//!   "resource": "payment", "id": "tr_7UhSN1zuXS", "mode": "test",
+//!   "amount": {"currency": "EUR", "value": "10.00"}, "description": "March",
+//!   "status": "paid", "sequenceType": "recurring", "profileId": "pfl_QkEhN94Ba",
+//!   "createdAt": "2024-03-20T09:13:37+00:00",
+//!   "_links": {"self": {"href": "https://api.mollie.com/v2/payments/tr_7UhSN1zuXS", "type": "application/hal+json"},
+//!              "dashboard": {"href": "https://my.mollie.com/dashboard", "type": "text/html"}}
+//! }"#;
+//! let payment: Payment = serde_json::from_str(body)?;
+//! assert_eq!(payment.status, PaymentStatus::Paid);
+//! assert_eq!(payment.amount.minor_units(), Some(1000));
+//! # Ok::<(), serde_json::Error>(())
+//! ```
+//!
+//! ## Features
+//! - `time`: conversions of [`Timestamp`] and [`Date`] into the `time` crate's types.
+
+mod common;
+mod customer;
+mod error_response;
+mod iban;
+pub mod id;
+mod list;
+mod mandate;
+mod money;
+mod new_payment;
+mod open_enum;
+mod payment;
+mod payment_details;
+mod validation;
+
+pub use common::{
+    Date, Link, Locale, METADATA_MAX_BYTES, Mode, SortOrder, Timestamp, metadata_value,
+};
+pub use customer::{Customer, CustomerLinks, CustomerUpdate, NewCustomer};
+pub use error_response::{ErrorLinks, ErrorResponse};
+pub use iban::Iban;
+pub use id::{
+    ChargebackId, CustomerId, MandateId, OrderId, OrganizationId, PaymentId, ProfileId, RefundId,
+    RouteId, SettlementId, SubscriptionId, TerminalId,
+};
+pub use list::{List, ListItem, ListLinks};
+pub use mandate::{
+    CardDetails, CardLabel, DirectDebitDetails, Mandate, MandateDetails, MandateLinks,
+    MandateMethod, MandateScope, MandateStatus, NewMandate, PayPalDetails, RawMandateDetails,
+};
+pub use money::{AsCurrency, Currency, Money};
+pub use new_payment::{Company, DESCRIPTION_MAX_CHARS, MethodChoice, NewPayment, NewRoute};
+pub use payment::{
+    Address, ApplicationFee, CaptureMode, LineCategory, LineType, Payment, PaymentLine,
+    PaymentLinks, PaymentMethod, PaymentStatus, RecurringLine, Route, RouteDestination,
+    RouteDestinationType, RouteLinks, SequenceType, StatusReason, StatusReasonCode,
+};
+pub use payment_details::{
+    CardAudience, CardFunding, CardReadMethod, CardSecurity, CardVerificationMethod, FailureReason,
+    FeeRegion, PaymentDetails, QrCode, Receipt, SellerProtection, Wallet,
+};
+pub use validation::ValidationError;
