@@ -288,6 +288,13 @@ pub struct PaymentDetails {
     /// Cards: the issuing bank.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card_issuer: Option<String>,
+    /// Cards: the token of the card (sent by Mollie, not listed in its spec).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card_token: Option<String>,
+    /// Bank transfer: the email address the payment instructions went to (sent by Mollie, not
+    /// listed in its spec).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billing_email: Option<String>,
     /// Cards: why the payment failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure_reason: Option<FailureReason>,
