@@ -58,7 +58,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // 2. The fetched payment, typed.
     let payment: Payment = serde_json::from_str(FETCHED)?;
     assert_eq!(payment.id, id);
-    let cents = payment.amount.minor_units().ok_or("amount has odd decimals")?;
+    let cents = payment
+        .amount
+        .minor_units()
+        .ok_or("amount has odd decimals")?;
     match (&payment.status, &payment.sequence_type) {
         (PaymentStatus::Paid, SequenceType::Recurring) => println!(
             "recurring charge of {} ({} cents) paid on mandate {}",

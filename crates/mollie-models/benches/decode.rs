@@ -18,7 +18,10 @@ fn payment_example() -> Value {
         let spec: Value = serde_norway::from_str(&text).expect("spec is YAML");
         return spec["components"]["examples"]["get-payment"]["value"].clone();
     }
-    eprintln!("spec not found at {}: using the built-in payment", spec.display());
+    eprintln!(
+        "spec not found at {}: using the built-in payment",
+        spec.display()
+    );
     json!({
         "resource": "payment", "id": "tr_5B8cwPMGnU6qLbRvo7qEZo", "mode": "live",
         "amount": {"value": "10.00", "currency": "EUR"}, "description": "Order #12345",

@@ -40,7 +40,7 @@ impl Link {
 /// A point in time exactly as Mollie wrote it, in ISO 8601 (`2024-03-20T09:13:37+00:00`).
 ///
 /// The string is kept unchanged so that it round-trips byte for byte. With the `time` feature,
-/// [`Timestamp::to_offset_date_time`] parses it.
+/// `Timestamp::to_offset_date_time` parses it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Timestamp(String);
@@ -309,6 +309,17 @@ mod tests {
         ] {
             assert!(Date::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[cfg(feature = "time")]
+    #[test]
+    fn time_conversions_read_mollies_format() {
+        let ts = Timestamp::new("2024-03-20T09:13:37+00:00");
+        let parsed = ts.to_offset_date_time().expect("RFC 3339");
+        assert_eq!(parsed.unix_timestamp(), 1_710_926_017);
+        assert_eq!(Timestamp::from(parsed), ts);
+        let date = Date::parse("2024-02-29").expect("leap day");
+        assert_eq!(date.to_date().expect("parses").ordinal(), 60);
     }
 
     #[test]

@@ -33,8 +33,14 @@ fn arbitrary_json() -> impl Strategy<Value = Value> {
         any::<i64>().prop_map(Value::from),
         any::<f64>().prop_map(Value::from),
         "\\PC{0,20}".prop_map(Value::String),
-        prop_oneof![Just("cst_abc"), Just("tr_x"), Just("EUR"), Just("10.00"), Just("live")]
-            .prop_map(|s| Value::String(s.to_owned())),
+        prop_oneof![
+            Just("cst_abc"),
+            Just("tr_x"),
+            Just("EUR"),
+            Just("10.00"),
+            Just("live")
+        ]
+        .prop_map(|s| Value::String(s.to_owned())),
     ];
     leaf.prop_recursive(4, 64, 8, move |inner| {
         prop_oneof![

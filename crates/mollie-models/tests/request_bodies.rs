@@ -138,7 +138,9 @@ fn new_payment_oneoff_with_everything() -> Result<(), ValidationError> {
 #[test]
 fn request_builders_refuse_bad_input() -> Result<(), ValidationError> {
     let too_big = "x".repeat(2000);
-    let err = NewCustomer::new().metadata(&too_big).expect_err("over 1 kB");
+    let err = NewCustomer::new()
+        .metadata(&too_big)
+        .expect_err("over 1 kB");
     assert_eq!(err.field(), "metadata");
 
     let mandate = MandateId::parse("mdt_h3gAaD5zP")?;

@@ -147,7 +147,10 @@ fn every_example_response_in_the_spec_parses_and_round_trips() {
                 };
                 let model = model_for(path, method, status);
                 for (media_type, media) in content {
-                    assert_eq!(media_type, "application/hal+json", "{path} {method} {status}");
+                    assert_eq!(
+                        media_type, "application/hal+json",
+                        "{path} {method} {status}"
+                    );
                     let operation_id = operation["operationId"].as_str().expect("operationId");
                     if let Some(example) = media.get("example") {
                         check_as(model, &format!("{operation_id}-{status}"), example);
@@ -193,7 +196,9 @@ fn every_component_example_parses_and_round_trips() {
     let Some(spec) = common::load_spec() else {
         return;
     };
-    let examples = spec["components"]["examples"].as_object().expect("examples");
+    let examples = spec["components"]["examples"]
+        .as_object()
+        .expect("examples");
     let mut names: Vec<&str> = examples.keys().map(String::as_str).collect();
     names.sort_unstable();
     assert_eq!(names, ["get-customer", "get-mandate", "get-payment"]);
@@ -206,7 +211,9 @@ fn every_component_example_parses_and_round_trips() {
         };
         check_as(model, &format!("component-{name}"), &example["value"]);
     }
-    let responses = spec["components"]["responses"].as_object().expect("responses");
+    let responses = spec["components"]["responses"]
+        .as_object()
+        .expect("responses");
     assert_eq!(responses.len(), 3);
     for (name, response) in responses {
         let example = &response["content"]["application/hal+json"]["example"];
