@@ -32,6 +32,8 @@
 //!
 //! ## Features
 //! - `time`: conversions of [`Timestamp`] and [`Date`] into the `time` crate's types.
+//! - `signature`: verification of next-gen webhook signatures (`hmac` + `sha2`, no I/O); see
+//!   [`webhooks`].
 
 mod common;
 mod customer;
@@ -46,6 +48,7 @@ mod open_enum;
 mod payment;
 mod payment_details;
 mod validation;
+pub mod webhooks;
 
 pub use common::{
     Date, Link, Locale, METADATA_MAX_BYTES, Mode, SortOrder, Timestamp, metadata_value,
