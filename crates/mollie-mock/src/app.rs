@@ -1,0 +1,57 @@
+//! The shared state of a running mock. Every lock is held briefly and never across an
+//! `.await`.
+
+use std::hash::RandomState;
+use std::net::SocketAddr;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, SystemTime};
+
+use mollie_models::ProfileId;
+use tokio::sync::Notify;
+
+use crate::clock::Clock;
+use crate::faults::FaultQueue;
+use crate::idempotency::Idempotency;
+use crate::log::RequestLog;
+use crate::store::Store;
+
+/// The settings the server runs with (from `MockConfig`).
+pub(crate) struct Settings {
+    pub max_body_bytes: usize,
+    pub idempotency_ttl: Duration,
+    pub profile_id: ProfileId,
+    pub clock: Clock,
+}
+
+/// The state behind every request.
+pub(crate) struct App {
+    pub settings: Settings,
+    pub local_addr: SocketAddr,
+    pub hasher: RandomState,
+    pub store: Mutex<Store>,
+    pub idempotency: Mutex<Idempotency>,
+    pub faults: Mutex<FaultQueue>,
+    pub log: Mutex<RequestLog>,
+    /// Wakes requests held by a `delay-ms` fault (`POST /__mock/release`).
+    pub release: Notify,
+}
+
+/// Locks `mutex`, also after a panic elsewhere: the data is plain state that stays
+/// consistent between statements, and a mock must keep answering.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl App {
+    pub fn now(&self) -> SystemTime {
+        (self.settings.clock)()
+    }
+
+    /// Forgets everything: objects, idempotency keys, queued faults and the request log.
+    pub fn reset(&self) {
+        lock(&self.store).clear();
+        lock(&self.idempotency).clear();
+        lock(&self.faults).queued.clear();
+        lock(&self.log).clear();
+    }
+}

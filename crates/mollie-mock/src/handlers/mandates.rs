@@ -1,0 +1,312 @@
+//! Mandates: create, get, list, revoke.
+
+use axum::http::StatusCode;
+use mollie_models::{
+    Date, DirectDebitDetails, Iban, List, Mandate, MandateDetails, MandateLinks, MandateMethod,
+    MandateScope, MandateStatus, PayPalDetails, Timestamp,
+};
+
+use super::{Ctx, no_such, to_json};
+use crate::app::{App, lock};
+use crate::clock;
+use crate::errors::{ApiError, Reply, quoted};
+use crate::links::{self, DOC_MANDATES};
+use crate::lists;
+use crate::store::{MandateRec, page};
+use crate::validate::{self, Body};
+
+/// The mandate as the API shows it; list items do not link the documentation.
+pub(crate) fn render(m: &MandateRec, base: &str, single: bool) -> Mandate {
+    let customer = format!("/v2/customers/{}", m.customer_id);
+    Mandate {
+        resource: "mandate".into(),
+        id: m.id.clone(),
+        mode: m.env.mode(),
+        status: m.status.clone(),
+        method: m.method.clone(),
+        details: m.details.clone(),
+        mandate_reference: m.mandate_reference.clone(),
+        signature_date: m.signature_date.clone(),
+        customer_id: m.customer_id.clone(),
+        scopes: Some(m.scopes.clone()),
+        created_at: m.created_at.clone(),
+        links: MandateLinks {
+            self_: links::api(base, &format!("{customer}/mandates/{}", m.id)),
+            customer: links::api(base, &customer),
+            documentation: single.then(|| links::doc(DOC_MANDATES)),
+        },
+    }
+}
+
+/// A BIC: 8 or 11 letters and digits, the first six letters.
+fn bic(value: &str) -> Result<String, ApiError> {
+    let bytes = value.as_bytes();
+    let valid = (bytes.len() == 8 || bytes.len() == 11)
+        && bytes[..6].iter().all(u8::is_ascii_alphabetic)
+        && bytes.iter().all(u8::is_ascii_alphanumeric);
+    if valid {
+        Ok(value.to_ascii_uppercase())
+    } else {
+        Err(ApiError::unprocessable(
+            "consumerBic",
+            format!("The BIC '{}' is invalid", quoted(value)),
+        ))
+    }
+}
+
+/// What a create request asks for, checked.
+struct NewMandate {
+    method: MandateMethod,
+    details: MandateDetails,
+    mandate_reference: Option<String>,
+    signature_date: Option<Date>,
+}
+
+fn parse_new(body: &Body, today: &str) -> Result<NewMandate, ApiError> {
+    let method = match validate::opt_str(body, "method")? {
+        None => {
+            return Err(ApiError::unprocessable(
+                "method",
+                "The 'method' field is missing",
+            ));
+        }
+        Some(m) => MandateMethod::from(m),
+    };
+    let consumer_name = validate::req_str(body, "consumerName")?.to_owned();
+    validate::max_chars("consumerName", &consumer_name, 255)?;
+    let details = match &method {
+        MandateMethod::DirectDebit => {
+            let account = validate::req_str(body, "consumerAccount")?;
+            let iban = Iban::parse(account).map_err(|_| {
+                ApiError::unprocessable(
+                    "consumerAccount",
+                    format!("The IBAN '{}' is invalid", quoted(account)),
+                )
+            })?;
+            let consumer_bic = validate::opt_str(body, "consumerBic")?
+                .map(bic)
+                .transpose()?;
+            MandateDetails::DirectDebit(DirectDebitDetails {
+                consumer_name: Some(consumer_name),
+                consumer_account: Some(iban.as_str().to_owned()),
+                consumer_bic,
+            })
+        }
+        MandateMethod::PayPal => {
+            let email = validate::req_str(body, "consumerEmail")?;
+            validate::email("consumerEmail", email)?;
+            let agreement = validate::opt_str(body, "paypalBillingAgreementId")?;
+            let vault = validate::opt_str(body, "payPalVaultId")?;
+            match (agreement, vault) {
+                (Some(_), Some(_)) => {
+                    return Err(ApiError::unprocessable(
+                        "paypalBillingAgreementId",
+                        "Provide either 'paypalBillingAgreementId' or 'payPalVaultId', not both",
+                    ));
+                }
+                (None, None) => {
+                    return Err(ApiError::unprocessable(
+                        "paypalBillingAgreementId",
+                        "The 'paypalBillingAgreementId' field is missing",
+                    ));
+                }
+                (Some(id), None) if !id.starts_with("B-") => {
+                    return Err(ApiError::unprocessable(
+                        "paypalBillingAgreementId",
+                        format!("The billing agreement id '{}' is invalid", quoted(id)),
+                    ));
+                }
+                _ => {}
+            }
+            MandateDetails::PayPal(PayPalDetails {
+                consumer_name: Some(consumer_name),
+                consumer_account: Some(email.to_owned()),
+            })
+        }
+        MandateMethod::CreditCard => {
+            return Err(ApiError::unprocessable(
+                "method",
+                "Card mandates cannot be created through this endpoint; create a first payment instead",
+            ));
+        }
+        other => {
+            return Err(ApiError::unprocessable(
+                "method",
+                format!("The mandate method '{}' is invalid", quoted(other.as_str())),
+            ));
+        }
+    };
+    let signature_date = validate::opt_date(body, "signatureDate")?;
+    if signature_date.as_ref().is_some_and(|d| d.as_str() > today) {
+        return Err(ApiError::unprocessable(
+            "signatureDate",
+            "The signature date cannot be in the future",
+        ));
+    }
+    let mandate_reference = validate::opt_str(body, "mandateReference")?;
+    if let Some(reference) = mandate_reference {
+        validate::max_chars("mandateReference", reference, 35)?;
+    }
+    Ok(NewMandate {
+        method,
+        details,
+        mandate_reference: mandate_reference.map(str::to_owned),
+        signature_date,
+    })
+}
+
+/// `POST /v2/customers/{customerId}/mandates`: a SEPA or PayPal mandate, valid at once.
+pub(crate) fn create(
+    app: &App,
+    ctx: &Ctx<'_>,
+    customer_id: &str,
+    body: &Body,
+) -> Result<Reply, ApiError> {
+    // Like Mollie, an unknown customer is a 404 before the body is looked at.
+    if lock(&app.store).customer(ctx.env, customer_id).is_none() {
+        return Err(no_such("customer", customer_id));
+    }
+    let today = clock::date(ctx.now);
+    let new = parse_new(body, &today)?;
+    let mut store = lock(&app.store);
+    let customer = store
+        .customer(ctx.env, customer_id)
+        .ok_or_else(|| no_such("customer", customer_id))?
+        .id
+        .clone();
+    store.check_capacity()?;
+    let id = store.fresh_id("mdt_", |s| mollie_models::MandateId::parse(s).ok());
+    let seq = store.seq();
+    let mandate = MandateRec {
+        seq,
+        id: id.clone(),
+        env: ctx.env,
+        customer_id: customer,
+        method: new.method,
+        status: MandateStatus::Valid,
+        details: new.details,
+        mandate_reference: new.mandate_reference,
+        // Mollie takes the day of the request when no signature date is given.
+        signature_date: Some(
+            new.signature_date
+                .unwrap_or(Date::parse(&today).map_err(|_| {
+                    ApiError::new(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "The mock's clock is out of range",
+                    )
+                })?),
+        ),
+        scopes: vec![MandateScope::CustomerNotPresent],
+        created_at: Timestamp::new(clock::timestamp(ctx.now)),
+    };
+    let json = to_json(&render(&mandate, ctx.base, true))?;
+    if let Some(c) = store.customer_mut(ctx.env, customer_id) {
+        c.mandates.insert(seq, id.as_str().to_owned());
+    }
+    store.mandates.insert(id.into_string(), mandate);
+    Ok(Reply::json(StatusCode::CREATED, json))
+}
+
+fn find<'a>(
+    store: &'a crate::store::Store,
+    ctx: &Ctx<'_>,
+    customer_id: &str,
+    mandate_id: &str,
+) -> Result<&'a MandateRec, ApiError> {
+    store
+        .customer(ctx.env, customer_id)
+        .ok_or_else(|| no_such("customer", customer_id))?;
+    store
+        .mandates
+        .get(mandate_id)
+        .filter(|m| m.env == ctx.env && m.customer_id.as_str() == customer_id)
+        .ok_or_else(|| no_such("mandate", mandate_id))
+}
+
+/// `GET /v2/customers/{customerId}/mandates/{mandateId}`.
+pub(crate) fn get(
+    app: &App,
+    ctx: &Ctx<'_>,
+    customer_id: &str,
+    mandate_id: &str,
+) -> Result<Reply, ApiError> {
+    let store = lock(&app.store);
+    let mandate = find(&store, ctx, customer_id, mandate_id)?;
+    Ok(Reply::json(
+        StatusCode::OK,
+        to_json(&render(mandate, ctx.base, true))?,
+    ))
+}
+
+/// `DELETE /v2/customers/{customerId}/mandates/{mandateId}`: the mandate becomes `invalid`
+/// and stays retrievable. Revoking it again is a 204 too.
+pub(crate) fn revoke(
+    app: &App,
+    ctx: &Ctx<'_>,
+    customer_id: &str,
+    mandate_id: &str,
+) -> Result<Reply, ApiError> {
+    let mut store = lock(&app.store);
+    find(&store, ctx, customer_id, mandate_id)?;
+    if let Some(m) = store.mandates.get_mut(mandate_id) {
+        m.status = MandateStatus::Invalid;
+    }
+    Ok(Reply::no_content())
+}
+
+/// `GET /v2/customers/{customerId}/mandates`, optionally only mandates with all the given
+/// `scopes` (repeated, `scopes[]=`, or comma-separated).
+pub(crate) fn list(app: &App, ctx: &Ctx<'_>, customer_id: &str) -> Result<Reply, ApiError> {
+    let params = lists::params(ctx.query, &["testmode", "scopes", "scopes[]"])?;
+    let mut scopes = Vec::new();
+    for (key, value) in ctx.query {
+        if key == "scopes" || key == "scopes[]" {
+            for scope in value.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+                let scope = MandateScope::from(scope);
+                if scope.is_unknown() {
+                    return Err(ApiError::bad_request(format!(
+                        "Invalid scope '{}'",
+                        quoted(scope.as_str())
+                    ))
+                    .with_field("scopes"));
+                }
+                scopes.push(scope);
+            }
+        }
+    }
+    let store = lock(&app.store);
+    let customer = store
+        .customer(ctx.env, customer_id)
+        .ok_or_else(|| no_such("customer", customer_id))?;
+    let keep = |id: &str| {
+        store
+            .mandates
+            .get(id)
+            .is_some_and(|m| scopes.iter().all(|s| m.scopes.contains(s)))
+    };
+    let from = match &params.from {
+        Some(from) => Some(
+            store
+                .mandates
+                .get(from)
+                .filter(|m| m.customer_id.as_str() == customer_id && keep(from))
+                .ok_or_else(|| lists::invalid_cursor(from))?
+                .seq,
+        ),
+        None => None,
+    };
+    let page = page(&customer.mandates, from, params.limit, params.desc(), keep);
+    let items: Vec<Mandate> = page
+        .ids
+        .iter()
+        .filter_map(|id| store.mandates.get(id))
+        .map(|m| render(m, ctx.base, false))
+        .collect();
+    let path = format!("/v2/customers/{customer_id}/mandates");
+    let list = List {
+        count: u32::try_from(items.len()).unwrap_or(u32::MAX),
+        items,
+        links: lists::links(ctx.base, &path, &params, &page, DOC_MANDATES),
+    };
+    Ok(Reply::json(StatusCode::OK, to_json(&list)?))
+}

@@ -1,0 +1,149 @@
+//! The eleven operations of the Customers and Mandates APIs (and *Get payment*, which the
+//! payments' `self` links point to).
+
+use std::time::SystemTime;
+
+use axum::http::Method;
+
+use crate::app::App;
+use crate::auth::{Caller, Env};
+use crate::errors::{ApiError, Reply, quoted};
+use crate::validate::Body;
+
+pub(crate) mod customers;
+pub(crate) mod mandates;
+pub(crate) mod payments;
+
+/// What every operation needs to know about its request.
+pub(crate) struct Ctx<'a> {
+    /// `http://HOST`, for `_links`.
+    pub base: &'a str,
+    pub caller: Caller,
+    pub env: Env,
+    pub query: &'a [(String, String)],
+    pub now: SystemTime,
+}
+
+/// An endpoint, with the ids from its path (already checked for Mollie's shape).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Route {
+    Customers,
+    Customer(String),
+    CustomerPayments(String),
+    CustomerMandates(String),
+    Mandate(String, String),
+    Payment(String),
+}
+
+/// The 404 Mollie answers for an id that names nothing.
+pub(crate) fn no_such(kind: &str, id: &str) -> ApiError {
+    ApiError::not_found(format!("No {kind} exists with token {}.", quoted(id)))
+}
+
+fn checked(kind: &str, id: &str, valid: bool) -> Result<String, ApiError> {
+    if valid {
+        Ok(id.to_owned())
+    } else {
+        Err(no_such(kind, id))
+    }
+}
+
+fn customer_id(id: &str) -> Result<String, ApiError> {
+    checked("customer", id, mollie_models::CustomerId::parse(id).is_ok())
+}
+
+/// The endpoint at `path` (the raw, still percent-encoded path).
+///
+/// # Errors
+/// 404 for an unknown endpoint or an id that is not of Mollie's shape.
+pub(crate) fn route(path: &str) -> Result<Route, ApiError> {
+    let unknown = || ApiError::not_found("The requested endpoint does not exist");
+    let rest = path.strip_prefix("/v2/").ok_or_else(unknown)?;
+    let segments: Vec<&str> = rest.split('/').collect();
+    Ok(match segments.as_slice() {
+        ["customers"] => Route::Customers,
+        ["customers", c] => Route::Customer(customer_id(c)?),
+        ["customers", c, "payments"] => Route::CustomerPayments(customer_id(c)?),
+        ["customers", c, "mandates"] => Route::CustomerMandates(customer_id(c)?),
+        ["customers", c, "mandates", m] => Route::Mandate(
+            customer_id(c)?,
+            checked("mandate", m, mollie_models::MandateId::parse(m).is_ok())?,
+        ),
+        ["payments", p] => Route::Payment(checked(
+            "payment",
+            p,
+            mollie_models::PaymentId::parse(p).is_ok(),
+        )?),
+        _ => return Err(unknown()),
+    })
+}
+
+/// The methods an endpoint takes.
+pub(crate) fn allowed(route: &Route) -> &'static [Method] {
+    match route {
+        Route::Customers | Route::CustomerPayments(_) | Route::CustomerMandates(_) => {
+            &[Method::GET, Method::POST]
+        }
+        Route::Customer(_) => &[Method::GET, Method::PATCH, Method::DELETE],
+        Route::Mandate(..) => &[Method::GET, Method::DELETE],
+        Route::Payment(_) => &[Method::GET],
+    }
+}
+
+/// Runs the operation. The method is one that [`allowed`] lists for the route.
+pub(crate) fn handle(
+    app: &App,
+    ctx: &Ctx<'_>,
+    route: &Route,
+    method: &Method,
+    body: &Body,
+) -> Result<Reply, ApiError> {
+    match (route, method.as_str()) {
+        (Route::Customers, "GET") => customers::list(app, ctx),
+        (Route::Customers, _) => customers::create(app, ctx, body),
+        (Route::Customer(c), "GET") => customers::get(app, ctx, c),
+        (Route::Customer(c), "PATCH") => customers::update(app, ctx, c, body),
+        (Route::Customer(c), _) => customers::delete(app, ctx, c),
+        (Route::CustomerPayments(c), "GET") => payments::list(app, ctx, c),
+        (Route::CustomerPayments(c), _) => payments::create(app, ctx, c, body),
+        (Route::CustomerMandates(c), "GET") => mandates::list(app, ctx, c),
+        (Route::CustomerMandates(c), _) => mandates::create(app, ctx, c, body),
+        (Route::Mandate(c, m), "GET") => mandates::get(app, ctx, c, m),
+        (Route::Mandate(c, m), _) => mandates::revoke(app, ctx, c, m),
+        (Route::Payment(p), _) => payments::get(app, ctx, p),
+    }
+}
+
+/// Serializes a response body.
+pub(crate) fn to_json(value: &impl serde::Serialize) -> Result<Vec<u8>, ApiError> {
+    serde_json::to_vec(value).map_err(|e| {
+        ApiError::new(
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            format!("The mock could not serialize its response: {e}"),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes() {
+        assert!(matches!(route("/v2/customers"), Ok(Route::Customers)));
+        assert!(matches!(
+            route("/v2/customers/cst_abc/mandates/mdt_x"),
+            Ok(Route::Mandate(..))
+        ));
+        for bad in [
+            "/v2/customers/abc",
+            "/v2/customers/cst_a%2F",
+            "/v2/customers/cst_a/mandates/cst_b",
+            "/v2/nope",
+            "/v1/customers",
+            "/v2/customers/",
+        ] {
+            assert_eq!(route(bad).expect_err(bad).status.as_u16(), 404, "{bad}");
+        }
+    }
+}

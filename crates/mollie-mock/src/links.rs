@@ -1,0 +1,69 @@
+//! `_links`: absolute URLs built from the request's `Host`, as Mollie builds them from its own.
+
+use std::net::SocketAddr;
+
+use axum::http::{HeaderMap, Uri, header};
+use mollie_models::Link;
+
+/// Where the docs of each resource live (these are Mollie's real pages).
+pub(crate) const DOC_CUSTOMERS: &str =
+    "https://docs.mollie.com/reference/v2/customers-api/overview";
+pub(crate) const DOC_MANDATES: &str = "https://docs.mollie.com/reference/v2/mandates-api/overview";
+pub(crate) const DOC_PAYMENTS: &str = "https://docs.mollie.com/reference/v2/payments-api/overview";
+/// The dashboard; the mock has none, so links point where Mollie's would.
+const DASHBOARD: &str = "https://my.mollie.com/dashboard";
+
+/// `http://HOST` from the request (`Host` header, or the authority of an absolute URI),
+/// falling back to the address the server listens on when neither is a plain host.
+pub(crate) fn base_url(headers: &HeaderMap, uri: &Uri, local: SocketAddr) -> String {
+    let host = uri
+        .authority()
+        .map(|a| a.as_str().to_owned())
+        .or_else(|| {
+            headers
+                .get(header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .map(str::to_owned)
+        })
+        .filter(|h| {
+            !h.is_empty()
+                && h.len() <= 255
+                && h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b".-:[]_".contains(&b))
+        })
+        .unwrap_or_else(|| local.to_string());
+    format!("http://{host}")
+}
+
+/// An API link (`application/hal+json`) to `path` on `base`.
+pub(crate) fn api(base: &str, path: &str) -> Link {
+    Link::api(format!("{base}{path}"))
+}
+
+/// A documentation link.
+pub(crate) fn doc(url: &str) -> Link {
+    Link::html(url)
+}
+
+/// A dashboard link for a resource (`customers/cst_...`).
+pub(crate) fn dashboard(kind: &str, id: &str) -> Link {
+    Link::html(format!("{DASHBOARD}/{kind}/{id}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    #[test]
+    fn host_header_or_fallback() {
+        let local: SocketAddr = "127.0.0.1:9".parse().expect("addr");
+        let uri: Uri = "/v2/customers".parse().expect("uri");
+        let mut headers = HeaderMap::new();
+        assert_eq!(base_url(&headers, &uri, local), "http://127.0.0.1:9");
+        headers.insert(header::HOST, HeaderValue::from_static("localhost:1234"));
+        assert_eq!(base_url(&headers, &uri, local), "http://localhost:1234");
+        headers.insert(header::HOST, HeaderValue::from_static("evil.com/x?y"));
+        assert_eq!(base_url(&headers, &uri, local), "http://127.0.0.1:9");
+    }
+}
