@@ -1,0 +1,178 @@
+//! Turning a response into a model or an [`Error`]: HAL+JSON bodies, 204s and Mollie's error
+//! body.
+
+use mollie_models::ErrorResponse;
+use serde::de::DeserializeOwned;
+
+use crate::error::Error;
+use crate::request::IdempotencyKey;
+
+/// How many bytes of an unexpected body an error quotes.
+pub(crate) const EXCERPT_BYTES: usize = 256;
+
+/// What is known about the request a response answers, for the errors built from it.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Context {
+    pub(crate) idempotency_key: Option<IdempotencyKey>,
+    pub(crate) request_id: Option<String>,
+}
+
+/// The first bytes of a body, lossily decoded (a cut multi-byte character becomes `�`).
+pub(crate) fn excerpt(body: &[u8]) -> String {
+    let end = body.len().min(EXCERPT_BYTES);
+    let mut text = String::from_utf8_lossy(&body[..end]).into_owned();
+    if body.len() > EXCERPT_BYTES {
+        text.push('…');
+    }
+    text
+}
+
+/// Decodes a successful body as `T`. An empty body (a 204) decodes as JSON `null`, so
+/// `()` and `Option<_>` accept it and anything else reports it.
+pub(crate) fn decode<T: DeserializeOwned>(
+    status: u16,
+    body: &[u8],
+    context: &Context,
+) -> Result<T, Error> {
+    let json: &[u8] = if body.is_empty() { b"null" } else { body };
+    serde_json::from_slice(json).map_err(|e| Error::UnexpectedResponse {
+        status,
+        reason: if body.is_empty() {
+            format!(
+                "an empty body where {} was expected",
+                short_type_name::<T>()
+            )
+        } else {
+            format!("the body is not {} ({e})", short_type_name::<T>())
+        },
+        excerpt: excerpt(body),
+        idempotency_key: context.idempotency_key.clone(),
+        request_id: context.request_id.clone(),
+    })
+}
+
+/// The error of a non-success status: Mollie's error body as [`Error::Api`] (or
+/// [`Error::RateLimited`] for a 429), anything else as [`Error::UnexpectedResponse`].
+pub(crate) fn error_from(
+    status: u16,
+    retry_after: Option<std::time::Duration>,
+    body: &[u8],
+    context: &Context,
+) -> Error {
+    let response = serde_json::from_slice::<ErrorResponse>(body).ok();
+    if status == 429 {
+        return Error::RateLimited {
+            retry_after,
+            response: response.map(Box::new),
+            idempotency_key: context.idempotency_key.clone(),
+            request_id: context.request_id.clone(),
+        };
+    }
+    match response {
+        Some(response) if (400..=599).contains(&status) => Error::Api {
+            status,
+            response: Box::new(response),
+            idempotency_key: context.idempotency_key.clone(),
+            request_id: context.request_id.clone(),
+        },
+        _ => Error::UnexpectedResponse {
+            status,
+            reason: if (300..=399).contains(&status) {
+                "a redirect, which Mollie's API never sends".to_owned()
+            } else {
+                "an error status without Mollie's error body".to_owned()
+            },
+            excerpt: excerpt(body),
+            idempotency_key: context.idempotency_key.clone(),
+            request_id: context.request_id.clone(),
+        },
+    }
+}
+
+/// `mollie_models::customer::Customer` -> `Customer`; generics keep their last segment too.
+fn short_type_name<T>() -> String {
+    let full = std::any::type_name::<T>();
+    let mut out = String::with_capacity(full.len());
+    let mut word = String::new();
+    for c in full.chars() {
+        if c.is_alphanumeric() || c == '_' || c == ':' {
+            word.push(c);
+        } else {
+            out.push_str(word.rsplit("::").next().unwrap_or(""));
+            word.clear();
+            out.push(c);
+        }
+    }
+    out.push_str(word.rsplit("::").next().unwrap_or(""));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mollie_models::{Customer, List};
+
+    #[test]
+    fn empty_body_is_null() {
+        let context = Context::default();
+        decode::<()>(204, b"", &context).unwrap();
+        assert_eq!(decode::<Option<u8>>(204, b"", &context).unwrap(), None);
+        let error = decode::<Customer>(204, b"", &context).unwrap_err();
+        assert!(
+            error.to_string().contains("empty body where Customer"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn non_json_is_unexpected_with_status_and_excerpt() {
+        let body = format!("<html>{}</html>", "x".repeat(1000));
+        let error = decode::<Customer>(200, body.as_bytes(), &Context::default()).unwrap_err();
+        let Error::UnexpectedResponse {
+            status, excerpt, ..
+        } = &error
+        else {
+            panic!("{error:?}")
+        };
+        assert_eq!(*status, 200);
+        assert!(excerpt.starts_with("<html>xxx"));
+        assert_eq!(excerpt.chars().count(), EXCERPT_BYTES + 1);
+    }
+
+    #[test]
+    fn excerpt_cuts_utf8_safely() {
+        let body = "é".repeat(200);
+        let text = excerpt(body.as_bytes());
+        assert!(text.ends_with('…'));
+    }
+
+    #[test]
+    fn error_bodies() {
+        let body =
+            br#"{"status":422,"title":"Unprocessable Entity","detail":"bad","field":"email"}"#;
+        let context = Context {
+            idempotency_key: Some(IdempotencyKey::parse("k").unwrap()),
+            request_id: None,
+        };
+        let error = error_from(422, None, body, &context);
+        assert_eq!(error.field(), Some("email"));
+        assert_eq!(error.idempotency_key().unwrap().as_str(), "k");
+        assert!(matches!(error, Error::Api { status: 422, .. }));
+
+        let error = error_from(502, None, b"Bad Gateway", &context);
+        assert!(matches!(
+            error,
+            Error::UnexpectedResponse { status: 502, .. }
+        ));
+        assert!(error.is_retryable());
+
+        let error = error_from(429, Some(std::time::Duration::from_secs(1)), b"", &context);
+        assert_eq!(error.retry_after(), Some(std::time::Duration::from_secs(1)));
+    }
+
+    #[test]
+    fn type_names_are_short() {
+        assert_eq!(short_type_name::<Customer>(), "Customer");
+        assert_eq!(short_type_name::<List<Customer>>(), "List<Customer>");
+    }
+}

@@ -1,0 +1,191 @@
+//! Pages of list endpoints, and a stream over all their items.
+
+use std::fmt;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures::stream::BoxStream;
+use futures::{Stream, StreamExt};
+use mollie_models::{List, ListItem};
+use serde::de::DeserializeOwned;
+
+use crate::client::Client;
+use crate::error::Error;
+use crate::request::{Request, Target};
+use crate::response::ResponseMeta;
+
+/// One page of a list: its items and the links to the pages around it.
+///
+/// Get the next with [`Client::next_page`], or all items with [`Client::stream`].
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    items: Vec<T>,
+    next: Option<String>,
+    previous: Option<String>,
+    meta: ResponseMeta,
+    request: Request,
+}
+
+impl<T> Page<T> {
+    pub(crate) fn new(list: List<T>, meta: ResponseMeta, request: Request) -> Self {
+        Self {
+            items: list.items,
+            next: list.links.next.map(|link| link.href),
+            previous: list.links.previous.map(|link| link.href),
+            meta,
+            request,
+        }
+    }
+
+    /// The items, in the order Mollie listed them.
+    pub fn items(&self) -> &[T] {
+        &self.items
+    }
+
+    /// The items, owned.
+    pub fn into_items(self) -> Vec<T> {
+        self.items
+    }
+
+    /// How many items this page holds.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether this page holds no items.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Whether there is a next page.
+    pub fn has_next(&self) -> bool {
+        self.next.is_some()
+    }
+
+    /// The URL of the next page (`_links.next.href`), if there is one.
+    pub fn next_url(&self) -> Option<&str> {
+        self.next.as_deref()
+    }
+
+    /// The URL of the previous page (`_links.previous.href`), if there is one.
+    pub fn previous_url(&self) -> Option<&str> {
+        self.previous.as_deref()
+    }
+
+    /// Facts about the response this page came in.
+    pub fn meta(&self) -> &ResponseMeta {
+        &self.meta
+    }
+
+    /// The request this page answered; its options carry over to the next page.
+    pub(crate) fn request(&self) -> &Request {
+        &self.request
+    }
+}
+
+impl<T> IntoIterator for Page<T> {
+    type Item = T;
+    type IntoIter = std::vec::IntoIter<T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.into_iter()
+    }
+}
+
+/// Every item of a list, fetched one page at a time as it is consumed.
+///
+/// Made by [`Client::stream`]. Holds one page in memory; the next page is requested only
+/// when the current one is used up. The first error is yielded once and ends the stream.
+#[must_use = "a stream does nothing until polled"]
+pub struct ListStream<T> {
+    inner: BoxStream<'static, Result<T, Error>>,
+}
+
+impl<T> fmt::Debug for ListStream<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListStream").finish_non_exhaustive()
+    }
+}
+
+enum State<T> {
+    Fetch {
+        client: Client,
+        request: Request,
+    },
+    Drain {
+        client: Client,
+        request: Request,
+        items: std::vec::IntoIter<T>,
+        next: Option<String>,
+    },
+    Done,
+}
+
+impl<T: ListItem + DeserializeOwned + Send + 'static> ListStream<T> {
+    pub(crate) fn new(client: Client, request: Request) -> Self {
+        let stream = futures::stream::unfold(State::Fetch { client, request }, step::<T>);
+        Self {
+            // Fused: a finished stream keeps answering `None` instead of panicking.
+            inner: Box::pin(stream.fuse()),
+        }
+    }
+}
+
+/// Yields the next item, fetching the next page only when the current one is used up.
+async fn step<T: ListItem + DeserializeOwned>(
+    mut state: State<T>,
+) -> Option<(Result<T, Error>, State<T>)> {
+    loop {
+        state = match state {
+            State::Done => return None,
+            State::Fetch { client, request } => match client.page::<T>(request.clone()).await {
+                Ok(page) => State::Drain {
+                    next: page.next,
+                    items: page.items.into_iter(),
+                    client,
+                    request,
+                },
+                Err(error) => return Some((Err(error), State::Done)),
+            },
+            State::Drain {
+                client,
+                request,
+                mut items,
+                next,
+            } => {
+                if let Some(item) = items.next() {
+                    let state = State::Drain {
+                        client,
+                        request,
+                        items,
+                        next,
+                    };
+                    return Some((Ok(item), state));
+                }
+                let next = next?;
+                if matches!(&request.target, Target::Url { url, .. } if *url == next) {
+                    // A page that links to itself would be fetched forever.
+                    let error = Error::UnexpectedResponse {
+                        status: 200,
+                        reason: "a list page links to itself as its next page".into(),
+                        excerpt: crate::hal::excerpt(next.as_bytes()),
+                        idempotency_key: None,
+                        request_id: None,
+                    };
+                    return Some((Err(error), State::Done));
+                }
+                State::Fetch {
+                    request: request.follow(next),
+                    client,
+                }
+            }
+        };
+    }
+}
+
+impl<T> Stream for ListStream<T> {
+    type Item = Result<T, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.inner.as_mut().poll_next(cx)
+    }
+}

@@ -1,0 +1,606 @@
+//! A request as a value: what endpoint crates build and [`Client`](crate::Client) sends.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::time::Duration;
+
+use mollie_models::{ProfileId, ValidationError};
+use serde::Serialize;
+
+use crate::error::Error;
+use crate::retry::RetryPolicy;
+
+/// The HTTP methods Mollie's API uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Method {
+    /// Reads; never changes anything, so it needs no idempotency key.
+    Get,
+    /// Creates.
+    Post,
+    /// Updates.
+    Patch,
+    /// Deletes, revokes or cancels.
+    Delete,
+}
+
+impl Method {
+    /// Whether the method changes state on Mollie's side, and so always gets an
+    /// `Idempotency-Key`.
+    pub fn is_mutating(self) -> bool {
+        !matches!(self, Self::Get)
+    }
+
+    /// The method's name on the wire, e.g. `"PATCH"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Get => "GET",
+            Self::Post => "POST",
+            Self::Patch => "PATCH",
+            Self::Delete => "DELETE",
+        }
+    }
+
+    pub(crate) fn to_reqwest(self) -> reqwest::Method {
+        match self {
+            Self::Get => reqwest::Method::GET,
+            Self::Post => reqwest::Method::POST,
+            Self::Patch => reqwest::Method::PATCH,
+            Self::Delete => reqwest::Method::DELETE,
+        }
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// A typed id that may be a path segment: only the id types of `mollie_models`, whose
+/// constructors admit nothing but `prefix_` + `[A-Za-z0-9_-]`.
+///
+/// Sealed: a free-form string can never become a path segment. (The client percent-encodes
+/// segments and refuses `.`/`..` anyway, as a second wall.)
+pub trait PathId: sealed::Sealed {
+    /// The id as it goes into the path.
+    fn path_segment(&self) -> &str;
+}
+
+macro_rules! path_ids {
+    ($($id:ident),* $(,)?) => {$(
+        impl sealed::Sealed for mollie_models::$id {}
+        impl PathId for mollie_models::$id {
+            fn path_segment(&self) -> &str {
+                self.as_str()
+            }
+        }
+    )*};
+}
+
+path_ids!(
+    ChargebackId,
+    CustomerId,
+    MandateId,
+    OrderId,
+    OrganizationId,
+    PaymentId,
+    ProfileId,
+    RefundId,
+    RouteId,
+    SettlementId,
+    SubscriptionId,
+);
+
+impl<T: PathId + ?Sized> sealed::Sealed for &T {}
+impl<T: PathId + ?Sized> PathId for &T {
+    fn path_segment(&self) -> &str {
+        (**self).path_segment()
+    }
+}
+
+/// One piece of a request path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Segment {
+    /// A fixed word of the endpoint, e.g. `customers`.
+    Literal(&'static str),
+    /// An id, shown as `{id}` in the path template of logs.
+    Id(String),
+}
+
+/// Where the API takes `testmode` and `profileId` on an endpoint: what an endpoint crate
+/// declares with [`Request::testmode_in`] and [`Request::profile_id_in`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Placement {
+    /// As a query parameter (`?testmode=true`): Mollie's GET endpoints.
+    Query,
+    /// As a member of the JSON object body: POST and PATCH, and the DELETEs that take a body
+    /// (delete customer, revoke mandate).
+    Body,
+    /// The endpoint does not take the parameter: never sent, not even from client defaults.
+    Omit,
+}
+
+impl Placement {
+    /// The default for a method: [`Placement::Query`] for GET and DELETE, [`Placement::Body`]
+    /// for POST and PATCH.
+    pub fn default_for(method: Method) -> Self {
+        match method {
+            Method::Get | Method::Delete => Self::Query,
+            Method::Post | Method::Patch => Self::Body,
+        }
+    }
+}
+
+/// The `Idempotency-Key` of a mutating request: the caller's, or a fresh UUID v4.
+///
+/// Keys are not secret. Mollie suggests UUID v4 but takes any string; this type takes 1 to
+/// 255 visible ASCII characters, so that a key is always a valid header value.
+///
+/// ```
+/// use mollie_core::IdempotencyKey;
+///
+/// let key = IdempotencyKey::parse("order-1234-charge")?;
+/// assert_eq!(key.as_str(), "order-1234-charge");
+/// assert!(IdempotencyKey::parse("two words").is_err());
+/// assert_eq!(IdempotencyKey::new_v4().as_str().len(), 36);
+/// # Ok::<(), mollie_models::ValidationError>(())
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct IdempotencyKey(String);
+
+impl IdempotencyKey {
+    /// The longest key accepted.
+    pub const MAX_LEN: usize = 255;
+
+    /// A fresh random key (UUID v4, hyphenated).
+    pub fn new_v4() -> Self {
+        Self(uuid::Uuid::new_v4().hyphenated().to_string())
+    }
+
+    /// A key of the caller's choosing, e.g. derived from an order id so that a process
+    /// restart retries with the same key.
+    ///
+    /// # Errors
+    /// A [`ValidationError`] for `Idempotency-Key` when the key is empty, longer than
+    /// [`Self::MAX_LEN`], or holds anything but visible ASCII (no spaces or control
+    /// characters).
+    pub fn parse(key: &str) -> Result<Self, ValidationError> {
+        if key.is_empty() || key.len() > Self::MAX_LEN {
+            return Err(ValidationError::new(
+                "Idempotency-Key",
+                format!("must have 1 to {} characters", Self::MAX_LEN),
+            ));
+        }
+        if !key.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(ValidationError::new(
+                "Idempotency-Key",
+                "may hold only visible ASCII characters (no spaces or control characters)",
+            ));
+        }
+        Ok(Self(key.to_owned()))
+    }
+
+    /// The key as sent.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for IdempotencyKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("IdempotencyKey").field(&self.0).finish()
+    }
+}
+
+impl fmt::Display for IdempotencyKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::str::FromStr for IdempotencyKey {
+    type Err = ValidationError;
+    fn from_str(key: &str) -> Result<Self, Self::Err> {
+        Self::parse(key)
+    }
+}
+
+/// What a caller may set on any one call: the "customize" of every operation.
+///
+/// Endpoint crates keep one in their request builders and hand it over with
+/// [`Request::options`]. Unset fields fall back to the client's configuration.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct RequestOptions {
+    /// The idempotency key; a mutating request without one gets a fresh UUID v4. A GET sends
+    /// one only when it is set here.
+    pub idempotency_key: Option<IdempotencyKey>,
+    /// `testmode` for organization and OAuth tokens; overrides the client's default.
+    pub testmode: Option<bool>,
+    /// `profileId` for organization and OAuth tokens; overrides the client's default.
+    pub profile_id: Option<ProfileId>,
+    /// The timeout of each attempt; overrides the client's.
+    pub timeout: Option<Duration>,
+    /// The deadline of the whole call, retries and backoff included; overrides the client's.
+    pub deadline: Option<Duration>,
+    /// The retry policy of this call; overrides the client's ([`RetryPolicy::disabled`] to
+    /// send once).
+    pub retry: Option<RetryPolicy>,
+}
+
+impl RequestOptions {
+    /// No overrides.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sends `key` as the `Idempotency-Key`.
+    pub fn idempotency_key(mut self, key: IdempotencyKey) -> Self {
+        self.idempotency_key = Some(key);
+        self
+    }
+
+    /// Sets `testmode`.
+    pub fn testmode(mut self, testmode: bool) -> Self {
+        self.testmode = Some(testmode);
+        self
+    }
+
+    /// Sets `profileId`.
+    pub fn profile_id(mut self, profile_id: ProfileId) -> Self {
+        self.profile_id = Some(profile_id);
+        self
+    }
+
+    /// Sets the per-attempt timeout.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Sets the deadline of the whole call.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// Sets the retry policy of the call.
+    pub fn retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = Some(retry);
+        self
+    }
+
+    /// `other`'s set fields over this one's.
+    pub fn merge(mut self, other: RequestOptions) -> Self {
+        self.idempotency_key = other.idempotency_key.or(self.idempotency_key);
+        self.testmode = other.testmode.or(self.testmode);
+        self.profile_id = other.profile_id.or(self.profile_id);
+        self.timeout = other.timeout.or(self.timeout);
+        self.deadline = other.deadline.or(self.deadline);
+        self.retry = other.retry.or(self.retry);
+        self
+    }
+}
+
+/// Where a request goes.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Target {
+    /// Segments under the base URL.
+    Path(Vec<Segment>),
+    /// An absolute URL taken from a response (`_links.next`), checked against the base URL
+    /// before it is sent; `template` is the path template of the request it continues.
+    Url { url: String, template: String },
+}
+
+/// One call to Mollie, as an owned value: method, path, query, JSON body and options.
+///
+/// Endpoint crates build it; [`Client`](crate::Client) sends it. Paths are made of `'static`
+/// words and typed ids only, so no input can reach another endpoint.
+///
+/// ```
+/// use mollie_core::{Method, Request};
+/// use mollie_models::CustomerId;
+///
+/// let customer = CustomerId::parse("cst_8wmqcHMN4U")?;
+/// let request = Request::get()
+///     .segment("customers")
+///     .id(&customer)
+///     .segment("mandates")
+///     .query("limit", "5");
+/// assert_eq!(request.method(), Method::Get);
+/// assert_eq!(request.path_template(), "/customers/{id}/mandates");
+/// # Ok::<(), mollie_core::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    pub(crate) method: Method,
+    pub(crate) target: Target,
+    pub(crate) query: Vec<(Cow<'static, str>, String)>,
+    pub(crate) body: Option<serde_json::Value>,
+    pub(crate) options: RequestOptions,
+    pub(crate) testmode_in: Placement,
+    pub(crate) profile_id_in: Placement,
+}
+
+impl Request {
+    /// A request with `method` to the base URL itself; add path pieces with
+    /// [`segment`](Self::segment) and [`id`](Self::id).
+    pub fn new(method: Method) -> Self {
+        Self {
+            method,
+            target: Target::Path(Vec::new()),
+            query: Vec::new(),
+            body: None,
+            options: RequestOptions::default(),
+            testmode_in: Placement::default_for(method),
+            profile_id_in: Placement::default_for(method),
+        }
+    }
+
+    /// A GET.
+    pub fn get() -> Self {
+        Self::new(Method::Get)
+    }
+
+    /// A POST.
+    pub fn post() -> Self {
+        Self::new(Method::Post)
+    }
+
+    /// A PATCH.
+    pub fn patch() -> Self {
+        Self::new(Method::Patch)
+    }
+
+    /// A DELETE.
+    pub fn delete() -> Self {
+        Self::new(Method::Delete)
+    }
+
+    /// A GET of an absolute URL from a response, e.g. a `_links.next.href`. The client sends
+    /// it only if it lies under its base URL.
+    pub(crate) fn follow(&self, url: String) -> Self {
+        Self {
+            method: Method::Get,
+            target: Target::Url {
+                url,
+                template: self.path_template(),
+            },
+            // The link carries the query of the page it points to.
+            query: Vec::new(),
+            body: None,
+            options: RequestOptions {
+                idempotency_key: None,
+                ..self.options.clone()
+            },
+            testmode_in: self.testmode_in,
+            profile_id_in: self.profile_id_in,
+        }
+    }
+
+    /// Appends a fixed word of the endpoint's path, e.g. `"customers"`. It must be lowercase
+    /// ASCII letters, digits, `-` or `_`; anything else is refused when the request is sent.
+    pub fn segment(mut self, word: &'static str) -> Self {
+        if let Target::Path(segments) = &mut self.target {
+            segments.push(Segment::Literal(word));
+        }
+        self
+    }
+
+    /// Appends a typed id to the path.
+    pub fn id(mut self, id: impl PathId) -> Self {
+        if let Target::Path(segments) = &mut self.target {
+            segments.push(Segment::Id(id.path_segment().to_owned()));
+        }
+        self
+    }
+
+    /// Adds a query parameter (percent-encoded when sent).
+    pub fn query(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.query.push((Cow::Borrowed(name), value.into()));
+        self
+    }
+
+    /// Sets the JSON body, serialized now so that the request stays a plain value.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for `body` when `body` cannot be serialized (e.g. a map with
+    /// non-string keys).
+    pub fn json<B: Serialize + ?Sized>(mut self, body: &B) -> Result<Self, Error> {
+        let value = serde_json::to_value(body)
+            .map_err(|e| ValidationError::new("body", format!("cannot be serialized: {e}")))?;
+        self.body = Some(value);
+        Ok(self)
+    }
+
+    /// Sets the JSON body from a value.
+    pub fn json_value(mut self, body: serde_json::Value) -> Self {
+        self.body = Some(body);
+        self
+    }
+
+    /// Sends `key` as the `Idempotency-Key` (on a GET too).
+    pub fn idempotency_key(mut self, key: IdempotencyKey) -> Self {
+        self.options.idempotency_key = Some(key);
+        self
+    }
+
+    /// Sets `testmode`, overriding the client's default.
+    pub fn testmode(mut self, testmode: bool) -> Self {
+        self.options.testmode = Some(testmode);
+        self
+    }
+
+    /// Sets `profileId`, overriding the client's default.
+    pub fn profile_id(mut self, profile_id: ProfileId) -> Self {
+        self.options.profile_id = Some(profile_id);
+        self
+    }
+
+    /// Declares where this endpoint takes `testmode` (default:
+    /// [`Placement::default_for`] the method).
+    pub fn testmode_in(mut self, placement: Placement) -> Self {
+        self.testmode_in = placement;
+        self
+    }
+
+    /// Declares where this endpoint takes `profileId` (default:
+    /// [`Placement::default_for`] the method).
+    pub fn profile_id_in(mut self, placement: Placement) -> Self {
+        self.profile_id_in = placement;
+        self
+    }
+
+    /// Sets the per-attempt timeout of this call.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sets the deadline of this call, retries included.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.options.deadline = Some(deadline);
+        self
+    }
+
+    /// Sets the retry policy of this call.
+    pub fn retry(mut self, retry: RetryPolicy) -> Self {
+        self.options.retry = Some(retry);
+        self
+    }
+
+    /// Applies the caller's options over those already set.
+    pub fn options(mut self, options: RequestOptions) -> Self {
+        self.options = std::mem::take(&mut self.options).merge(options);
+        self
+    }
+
+    /// The method.
+    pub fn method(&self) -> Method {
+        self.method
+    }
+
+    /// The options of this call.
+    pub fn request_options(&self) -> &RequestOptions {
+        &self.options
+    }
+
+    /// The JSON body, if any.
+    pub fn body(&self) -> Option<&serde_json::Value> {
+        self.body.as_ref()
+    }
+
+    /// The path with ids replaced by `{id}`, e.g. `/customers/{id}/mandates`: what logs and
+    /// traces show, so that they group by endpoint.
+    pub fn path_template(&self) -> String {
+        match &self.target {
+            Target::Path(segments) => {
+                if segments.is_empty() {
+                    return "/".to_owned();
+                }
+                let mut out = String::new();
+                for segment in segments {
+                    out.push('/');
+                    out.push_str(match segment {
+                        Segment::Literal(word) => word,
+                        Segment::Id(_) => "{id}",
+                    });
+                }
+                out
+            }
+            Target::Url { template, .. } => template.clone(),
+        }
+    }
+}
+
+/// Refuses a path segment that is empty, a dot segment, or (for fixed words) not a plain
+/// lowercase word: the second wall behind typed ids and percent-encoding.
+pub(crate) fn check_segment(segment: &Segment) -> Result<&str, ValidationError> {
+    let (value, literal) = match segment {
+        Segment::Literal(word) => (*word, true),
+        Segment::Id(id) => (id.as_str(), false),
+    };
+    if value.is_empty() || value == "." || value == ".." {
+        return Err(ValidationError::new(
+            "path",
+            "a path segment may not be empty, `.` or `..`",
+        ));
+    }
+    if literal
+        && !value
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+    {
+        return Err(ValidationError::new(
+            "path",
+            "a fixed path segment may hold only lowercase letters, digits, `-` and `_`",
+        ));
+    }
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mollie_models::{CustomerId, MandateId};
+
+    #[test]
+    fn default_placements() {
+        assert_eq!(Request::get().testmode_in, Placement::Query);
+        assert_eq!(Request::delete().testmode_in, Placement::Query);
+        assert_eq!(Request::post().testmode_in, Placement::Body);
+        assert_eq!(Request::patch().profile_id_in, Placement::Body);
+    }
+
+    #[test]
+    fn template_hides_ids() {
+        let customer = CustomerId::parse("cst_abc").unwrap();
+        let mandate = MandateId::parse("mdt_def").unwrap();
+        let request = Request::delete()
+            .segment("customers")
+            .id(&customer)
+            .segment("mandates")
+            .id(mandate);
+        assert_eq!(request.path_template(), "/customers/{id}/mandates/{id}");
+    }
+
+    #[test]
+    fn segments_are_checked() {
+        assert!(check_segment(&Segment::Literal("customers")).is_ok());
+        for bad in ["", ".", "..", "a/b", "Customers", "a?b", "a%2f"] {
+            assert!(
+                check_segment(&Segment::Literal(Box::leak(
+                    bad.to_owned().into_boxed_str()
+                )))
+                .is_err(),
+                "{bad}"
+            );
+        }
+        for bad in ["", ".", ".."] {
+            assert!(check_segment(&Segment::Id(bad.into())).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn idempotency_keys() {
+        assert!(IdempotencyKey::parse("").is_err());
+        assert!(IdempotencyKey::parse("a\r\nb").is_err());
+        assert!(IdempotencyKey::parse(&"a".repeat(256)).is_err());
+        assert!(IdempotencyKey::parse(&"a".repeat(255)).is_ok());
+        assert_ne!(IdempotencyKey::new_v4(), IdempotencyKey::new_v4());
+    }
+
+    #[test]
+    fn options_merge_prefers_the_later() {
+        let merged = RequestOptions::new()
+            .testmode(false)
+            .timeout(Duration::from_secs(1))
+            .merge(RequestOptions::new().testmode(true));
+        assert_eq!(merged.testmode, Some(true));
+        assert_eq!(merged.timeout, Some(Duration::from_secs(1)));
+    }
+}
