@@ -62,6 +62,7 @@
 //! # Ok(()) }
 //! ```
 
+mod call;
 mod client;
 mod config;
 mod credential;
@@ -72,10 +73,13 @@ mod request;
 mod response;
 pub mod retry;
 
+pub use call::{Call, LIST_LIMIT};
 pub use client::Client;
 pub use config::{API_KEY_ENV, API_URL_ENV, ClientBuilder, DEFAULT_BASE_URL, USER_AGENT};
 pub use credential::{Credential, CredentialError, CredentialKind};
 pub use error::{ConfigError, Error, Result, TimeoutKind};
+#[doc(hidden)]
+pub use mollie_models as __models;
 pub use page::{ListStream, Page};
 pub use request::{IdempotencyKey, Method, PathId, Placement, Request, RequestOptions};
 pub use response::{Response, ResponseMeta};

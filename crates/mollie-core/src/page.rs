@@ -120,6 +120,15 @@ enum State<T> {
     Done,
 }
 
+impl<T: Send + 'static> ListStream<T> {
+    /// A stream whose one item is `error`: a list call refused before sending.
+    pub(crate) fn failed(error: Error) -> Self {
+        Self {
+            inner: Box::pin(futures::stream::once(async move { Err(error) })),
+        }
+    }
+}
+
 impl<T: ListItem + DeserializeOwned + Send + 'static> ListStream<T> {
     pub(crate) fn new(client: Client, request: Request) -> Self {
         let stream = futures::stream::unfold(State::Fetch { client, request }, step::<T>);

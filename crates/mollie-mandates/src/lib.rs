@@ -1,0 +1,108 @@
+//! Mollie's Mandates API (v2): create, get, list and revoke a customer's mandates.
+//!
+//! A mandate is a customer's permission to be charged without taking part: a SEPA Direct
+//! Debit mandate on an IBAN, a PayPal billing agreement, or a card stored by a first payment.
+//! Each operation is a builder over [`mollie_core::Call`]; `.await` sends it. Most
+//! applications use this crate through the `mollie` facade (`mollie.mandates(&customer)`).
+
+use mollie_core::{Call, Client, Placement, Request, operation};
+use mollie_models::{CustomerId, Mandate, MandateId, MandateScope, NewMandate, ValidationError};
+
+/// The Mandates API for one customer.
+#[derive(Debug, Clone)]
+pub struct Mandates {
+    client: Client,
+    customer: CustomerId,
+}
+
+impl Mandates {
+    /// The mandates of `customer`, over `client`.
+    pub fn new(client: Client, customer: CustomerId) -> Self {
+        Self { client, customer }
+    }
+
+    /// The customer whose mandates these are.
+    pub fn customer(&self) -> &CustomerId {
+        &self.customer
+    }
+
+    /// `/customers/{customer}/mandates...`. The Mandates endpoints take no `profileId`, so a
+    /// client default is not sent.
+    fn call(&self, request: Request) -> Call {
+        let request = request
+            .segment("customers")
+            .id(&self.customer)
+            .segment("mandates")
+            .profile_id_in(Placement::Omit);
+        Call::new(self.client.clone(), request)
+    }
+
+    /// *Create mandate*: `POST /v2/customers/{customer}/mandates`, for SEPA Direct Debit and
+    /// PayPal (card mandates come from a first payment).
+    pub fn create(&self, mandate: NewMandate) -> CreateMandate {
+        let call = match Request::post().json(&mandate) {
+            Ok(request) => self.call(request),
+            Err(error) => self
+                .call(Request::post())
+                .check(Err(ValidationError::new("body", error.to_string()))),
+        };
+        CreateMandate::from_call(call)
+    }
+
+    /// *Get mandate*: `GET /v2/customers/{customer}/mandates/{id}`.
+    pub fn get(&self, id: &MandateId) -> GetMandate {
+        GetMandate::from_call(self.call(Request::get()).map(|r| r.id(id)))
+    }
+
+    /// *List mandates*: `GET /v2/customers/{customer}/mandates`, newest first unless sorted
+    /// otherwise.
+    pub fn list(&self) -> ListMandates {
+        ListMandates::from_call(self.call(Request::get()))
+    }
+
+    /// *Revoke mandate*: `DELETE /v2/customers/{customer}/mandates/{id}`. The mandate can no
+    /// longer be charged, and its subscriptions are canceled.
+    pub fn revoke(&self, id: &MandateId) -> RevokeMandate {
+        // Mollie takes this DELETE's `testmode` in a JSON body, not the query.
+        let call = self
+            .call(Request::delete())
+            .map(|r| r.id(id).testmode_in(Placement::Body));
+        RevokeMandate::from_call(call)
+    }
+}
+
+operation! {
+    /// *Create mandate*; `.await` it for the new [`Mandate`].
+    pub struct CreateMandate => single Mandate;
+}
+
+operation! {
+    /// *Get mandate*; `.await` it for the [`Mandate`].
+    pub struct GetMandate => single Mandate;
+}
+
+operation! {
+    /// *Revoke mandate*; `.await` it to revoke (Mollie answers 204).
+    pub struct RevokeMandate => no_content;
+}
+
+operation! {
+    /// *List mandates*; `.await` it for one page, or `.stream()` every mandate.
+    pub struct ListMandates => list Mandate;
+}
+
+impl ListMandates {
+    /// Starts the list at this mandate (Mollie's `from` cursor).
+    pub fn from(mut self, mandate: &MandateId) -> Self {
+        self.call = self.call.query("from", mandate.as_str());
+        self
+    }
+
+    /// Only mandates that include all of these scopes (`scopes=...`, repeated).
+    pub fn scopes(mut self, scopes: impl IntoIterator<Item = MandateScope>) -> Self {
+        for scope in scopes {
+            self.call = self.call.query("scopes", scope.as_str().to_owned());
+        }
+        self
+    }
+}

@@ -1,0 +1,274 @@
+//! Mollie's payments API (v2) for Rust: the Customers and Mandates APIs, complete, with the
+//! safety a payment service needs.
+//!
+//! ```
+//! use futures::TryStreamExt;
+//! use mollie::{Iban, Locale, Mollie, Money, NewCustomer, NewMandate, NewPayment, PaymentStatus};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let mock = mollie_mock::MockServer::start().await?;
+//! // `Mollie::from_env()` reads MOLLIE_API_KEY (and MOLLIE_API_URL); here, a local mollie-mock.
+//! let mollie = Mollie::builder()
+//!     .api_key("test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM")?
+//! #   .base_url(mock.url())
+//!     .build()?;
+//!
+//! let customer = mollie
+//!     .customers()
+//!     .create(NewCustomer::new().name("Jane Doe").email("jane@example.org").locale(Locale::NlNl))
+//!     .await?;
+//!
+//! let mandate = mollie
+//!     .mandates(&customer.id)
+//!     .create(NewMandate::sepa_direct_debit("Jane Doe", Iban::parse("NL55INGB0000000000")?))
+//!     .await?;
+//!
+//! let payment = mollie
+//!     .customers()
+//!     .create_payment(&customer.id, NewPayment::recurring(Money::eur("10.00")?, "March", &mandate.id))
+//!     .await?;
+//! assert_eq!(payment.status, PaymentStatus::Pending); // SEPA Direct Debit takes a few days
+//!
+//! let payments: Vec<_> = mollie.customers().list_payments(&customer.id).stream().try_collect().await?;
+//! assert_eq!(payments.len(), 1);
+//!
+//! mollie.mandates(&customer.id).revoke(&mandate.id).await?;
+//! mollie.customers().delete(&customer.id).await?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # What it guarantees
+//!
+//! - **Never twice.** Every POST, PATCH and DELETE carries an `Idempotency-Key`: yours
+//!   ([`IdempotencyKey`], via `.idempotency_key(...)` on any operation) or a fresh UUID v4,
+//!   reused by every automatic retry of that call. A failed call's [`Error`] carries the key,
+//!   so the call can be retried later without charging anybody twice.
+//! - **Survives the network.** Connection failures, timeouts, 5xx and 429 are retried with
+//!   capped exponential backoff and full jitter, honouring `Retry-After`, within a deadline
+//!   ([`RetryPolicy`], [`ClientBuilder`]); other 4xx never are.
+//! - **Typed input, checked before sending.** Ids are typed ([`CustomerId`], [`MandateId`] ...)
+//!   and accept only Mollie's shape; money is [`Money`], never a float; `limit` must be 1 to
+//!   250; a payment body is validated. Refused input is [`Error::InvalidInput`] and nothing is
+//!   sent.
+//! - **Pages in constant memory.** `.stream()` on a list follows `_links.next` lazily.
+//! - **Forward compatible.** Unknown fields are ignored, unknown enum values kept.
+//! - **No leaked secrets.** The API key never appears in `Debug`, errors or traces.
+//!
+//! # Crates
+//!
+//! This crate composes `mollie-core` (transport), `mollie-customers`, `mollie-mandates` and
+//! `mollie-models` (types, re-exported here). A webhook receiver that only parses Mollie's
+//! objects can depend on `mollie-models` alone.
+
+use std::time::Duration;
+
+use mollie_core::{Client, ClientBuilder};
+
+pub use mollie_core::{
+    ConfigError, Credential, CredentialKind, Error, IdempotencyKey, LIST_LIMIT, ListStream, Page,
+    RequestOptions, Response, ResponseMeta, Result, RetryPolicy, TimeoutKind,
+};
+pub use mollie_models::*;
+
+/// The Customers API's operation builders.
+pub mod customers {
+    pub use mollie_customers::*;
+}
+
+/// The Mandates API's operation builders.
+pub mod mandates {
+    pub use mollie_mandates::*;
+}
+
+/// Everything the transport exposes, for advanced use (custom requests, retry rules).
+pub mod core {
+    pub use mollie_core::*;
+}
+
+/// A Mollie API client: cheap to clone (one shared connection pool), `Send + Sync`.
+#[derive(Debug, Clone)]
+pub struct Mollie {
+    client: Client,
+}
+
+impl Mollie {
+    /// A client configured from the environment: `MOLLIE_API_KEY` (required: a `test_`/
+    /// `live_` API key, an `access_` token or an OAuth token) and `MOLLIE_API_URL` (optional,
+    /// e.g. a local `mollie-mock`).
+    ///
+    /// # Errors
+    /// [`Error::Config`] when the variable is missing or the credential or URL is malformed.
+    pub fn from_env() -> Result<Self> {
+        Ok(Self {
+            client: Client::from_env()?,
+        })
+    }
+
+    /// A builder for a client with explicit settings.
+    pub fn builder() -> MollieBuilder {
+        MollieBuilder {
+            inner: Client::builder(),
+        }
+    }
+
+    /// The Customers API: customers and their payments.
+    pub fn customers(&self) -> customers::Customers {
+        customers::Customers::new(self.client.clone())
+    }
+
+    /// The Mandates API of one customer.
+    pub fn mandates(&self, customer: &CustomerId) -> mandates::Mandates {
+        mandates::Mandates::new(self.client.clone(), customer.clone())
+    }
+
+    /// The transport, for requests this SDK has no builder for.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The kind of credential in use (API key, organization token, OAuth token).
+    pub fn credential_kind(&self) -> CredentialKind {
+        self.client.credential_kind()
+    }
+}
+
+impl From<Client> for Mollie {
+    fn from(client: Client) -> Self {
+        Self { client }
+    }
+}
+
+/// Settings of a [`Mollie`] client; see [`Mollie::builder`].
+#[derive(Debug)]
+#[must_use = "a builder does nothing until `build` is called"]
+pub struct MollieBuilder {
+    inner: ClientBuilder,
+}
+
+impl MollieBuilder {
+    /// Reads `MOLLIE_API_KEY` and `MOLLIE_API_URL`, as [`Mollie::from_env`] does; later
+    /// settings override them.
+    ///
+    /// # Errors
+    /// As [`Mollie::from_env`].
+    pub fn from_env(self) -> Result<Self> {
+        Ok(Self {
+            inner: self.inner.read_env()?,
+        })
+    }
+
+    /// Authenticates with an API key (`test_...` or `live_...`).
+    ///
+    /// # Errors
+    /// [`Error::Config`] when the key is not of that shape; the key is never echoed.
+    pub fn api_key(self, key: &str) -> Result<Self> {
+        Ok(Self {
+            inner: self.inner.api_key(key)?,
+        })
+    }
+
+    /// Authenticates with an organization access token (`access_...`); set
+    /// [`testmode`](Self::testmode) and [`profile_id`](Self::profile_id) as the API requires.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when the token is not of that shape.
+    pub fn access_token(self, token: &str) -> Result<Self> {
+        Ok(Self {
+            inner: self.inner.access_token(token)?,
+        })
+    }
+
+    /// Authenticates with an OAuth access token.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when the token is empty or malformed.
+    pub fn oauth_token(self, token: &str) -> Result<Self> {
+        Ok(Self {
+            inner: self.inner.oauth_token(token)?,
+        })
+    }
+
+    /// Authenticates with a parsed credential.
+    pub fn credential(self, credential: Credential) -> Self {
+        Self {
+            inner: self.inner.credential(credential),
+        }
+    }
+
+    /// The API's base URL (default `https://api.mollie.com/v2/`). Only HTTPS, except for
+    /// loopback hosts such as a local `mollie-mock`.
+    pub fn base_url(self, url: impl Into<String>) -> Self {
+        Self {
+            inner: self.inner.base_url(url),
+        }
+    }
+
+    /// Time allowed to open a connection.
+    pub fn connect_timeout(self, timeout: Duration) -> Self {
+        Self {
+            inner: self.inner.connect_timeout(timeout),
+        }
+    }
+
+    /// Time allowed for each attempt.
+    pub fn request_timeout(self, timeout: Duration) -> Self {
+        Self {
+            inner: self.inner.request_timeout(timeout),
+        }
+    }
+
+    /// Time allowed for a whole call, retries and backoff included.
+    pub fn deadline(self, deadline: Duration) -> Self {
+        Self {
+            inner: self.inner.deadline(deadline),
+        }
+    }
+
+    /// How failed attempts are retried.
+    pub fn retry_policy(self, policy: RetryPolicy) -> Self {
+        Self {
+            inner: self.inner.retry_policy(policy),
+        }
+    }
+
+    /// Sends every call once, never retrying.
+    pub fn no_retries(self) -> Self {
+        Self {
+            inner: self.inner.no_retries(),
+        }
+    }
+
+    /// Appends your application's name and version to the `User-Agent`.
+    pub fn user_agent_suffix(self, suffix: impl Into<String>) -> Self {
+        Self {
+            inner: self.inner.user_agent_suffix(suffix),
+        }
+    }
+
+    /// `testmode` for every call that takes it (organization and OAuth tokens only).
+    pub fn testmode(self, testmode: bool) -> Self {
+        Self {
+            inner: self.inner.testmode(testmode),
+        }
+    }
+
+    /// `profileId` for every call that takes it (organization and OAuth tokens only).
+    pub fn profile_id(self, profile_id: ProfileId) -> Self {
+        Self {
+            inner: self.inner.profile_id(profile_id),
+        }
+    }
+
+    /// The client.
+    ///
+    /// # Errors
+    /// [`Error::Config`] without a credential, with a non-HTTPS base URL, or with settings
+    /// the credential does not allow.
+    pub fn build(self) -> Result<Mollie> {
+        Ok(Mollie {
+            client: self.inner.build()?,
+        })
+    }
+}
