@@ -216,13 +216,21 @@ impl Error {
     }
 
     /// Whether the same request may succeed later: a transport failure, a timeout, a rate
-    /// limit or a server error (5xx). Refusals (4xx), bad input and bad configuration will
-    /// fail the same way again.
+    /// limit, a server error (5xx), or a 409 on an idempotency key whose first request was
+    /// still being processed. Other refusals (4xx), bad input and bad configuration will fail
+    /// the same way again.
     ///
     /// Retry a mutating request only with the same [`Error::idempotency_key`].
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::Transport { .. } | Self::Timeout { .. } | Self::RateLimited { .. } => true,
+            // Mollie's "a request with this key is still being processed": retrying with the
+            // same key later gets its result.
+            Self::Api {
+                status: 409,
+                idempotency_key: Some(_),
+                ..
+            } => true,
             Self::Api { status, .. } | Self::UnexpectedResponse { status, .. } => *status >= 500,
             _ => false,
         }

@@ -140,7 +140,10 @@ pub enum RetryDecision {
 }
 
 /// Classifies an attempt: connect failures, timeouts, broken connections, 5xx and 429 are
-/// worth another try; success and every other status are final.
+/// worth another try; so is a 409 to a request with an idempotency key, which is how Mollie
+/// says that the first request with that key is still being processed (typically after an
+/// attempt timed out): the retry then gets the first request's result replayed, so the call
+/// ends knowing the outcome. Success and every other status are final.
 ///
 /// A mutating request (POST, PATCH, DELETE) is retried only if it carries an idempotency
 /// key, since without one a retry could do the work twice. (The client always gives one, so
@@ -162,6 +165,10 @@ pub fn classify(
             status,
             retry_after,
         } if status == 429 || (500..=599).contains(&status) => RetryDecision::Retry { retry_after },
+        AttemptOutcome::Response {
+            status: 409,
+            retry_after,
+        } if has_idempotency_key => RetryDecision::Retry { retry_after },
         AttemptOutcome::Response { .. } | AttemptOutcome::Unsendable => RetryDecision::Stop,
     }
 }
@@ -248,7 +255,7 @@ mod tests {
 
     #[test]
     fn refusals_and_successes_are_final() {
-        for code in [200, 201, 204, 301, 400, 401, 403, 404, 409, 410, 415, 422] {
+        for code in [200, 201, 204, 301, 400, 401, 403, 404, 410, 415, 422] {
             assert_eq!(
                 classify(&status(code), GET, false),
                 RetryDecision::Stop,
@@ -260,6 +267,17 @@ mod tests {
                 "{code}"
             );
         }
+    }
+
+    #[test]
+    fn a_conflict_on_an_idempotency_key_is_retried() {
+        // Mollie's 409: the first request with this key is still being processed.
+        assert!(matches!(
+            classify(&status(409), POST, true),
+            RetryDecision::Retry { .. }
+        ));
+        assert_eq!(classify(&status(409), GET, false), RetryDecision::Stop);
+        assert_eq!(classify(&status(409), POST, false), RetryDecision::Stop);
     }
 
     #[test]

@@ -252,7 +252,6 @@ async fn refusals_are_never_retried() {
         (401, "Unauthorized Request"),
         (403, "Forbidden"),
         (404, "Not Found"),
-        (409, "Conflict"),
         (422, "Unprocessable Entity"),
     ] {
         let server = TestServer::scripted(vec![Reply::mollie_error(
@@ -429,4 +428,27 @@ async fn connection_refused_is_a_retryable_transport_error() {
     assert!(source.is_connect());
     assert!(error.is_retryable());
     assert!(error.idempotency_key().is_some());
+}
+
+#[tokio::test]
+async fn a_conflict_while_the_first_request_is_processed_is_retried_with_the_same_key() {
+    // After an attempt timed out, Mollie may still be processing it: the retry gets a 409
+    // until the first finishes, then the first's result replayed.
+    let server = TestServer::start(|_, n| match n {
+        0 => Reply::mollie_error(409, "Conflict", "still processing", None),
+        _ => Reply::json(201, customer("cst_once", "http://x/v2"))
+            .header("idempotent-replayed", "true"),
+    })
+    .await;
+    let client = server.client().build().unwrap();
+    let response = client
+        .send_with_meta::<Customer>(create_customer())
+        .await
+        .unwrap();
+    assert_eq!(response.value.id, "cst_once");
+    assert_eq!(response.meta.attempts(), 2);
+    assert!(response.meta.idempotent_replayed());
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    assert_eq!(requests[0].idempotency_key(), requests[1].idempotency_key());
 }
