@@ -3,7 +3,7 @@
 
 use std::hash::RandomState;
 use std::net::SocketAddr;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use mollie_models::ProfileId;
@@ -14,6 +14,7 @@ use crate::faults::FaultQueue;
 use crate::idempotency::Idempotency;
 use crate::log::RequestLog;
 use crate::store::Store;
+use crate::webhooks::Webhooks;
 
 /// The settings the server runs with (from `MockConfig`).
 pub(crate) struct Settings {
@@ -34,6 +35,8 @@ pub(crate) struct App {
     pub log: Mutex<RequestLog>,
     /// Wakes requests held by a `delay-ms` fault (`POST /__mock/release`).
     pub release: Notify,
+    /// Sends and logs the webhooks of status changes.
+    pub webhooks: Arc<Webhooks>,
 }
 
 /// Locks `mutex`, also after a panic elsewhere: the data is plain state that stays
@@ -47,8 +50,10 @@ impl App {
         (self.settings.clock)()
     }
 
-    /// Forgets everything: objects, idempotency keys, queued faults and the request log.
+    /// Forgets everything: objects, idempotency keys, queued faults, the request log and
+    /// the webhook deliveries (those in progress are canceled).
     pub fn reset(&self) {
+        self.webhooks.clear();
         lock(&self.store).clear();
         lock(&self.idempotency).clear();
         lock(&self.faults).queued.clear();

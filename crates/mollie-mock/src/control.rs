@@ -11,6 +11,8 @@ use crate::app::{App, lock};
 use crate::dispatch::read_body;
 use crate::errors::{ApiError, Reply};
 use crate::faults::{self, FaultSyntaxError, MAX_QUEUED, Matcher, Queued};
+use crate::handlers::{payments, to_json};
+use crate::links;
 
 /// The most requests one queued fault may apply to.
 const MAX_COUNT: u64 = 1_000_000;
@@ -50,6 +52,65 @@ impl App {
         queue.queued.push(queued.clone());
         Ok(queued)
     }
+}
+
+impl App {
+    /// Moves payment `id` to `status` (as the control endpoint does) and sends its
+    /// webhooks; `base` is where the links point. The payment as the API now shows it.
+    pub(crate) fn set_payment_status(
+        &self,
+        id: &str,
+        status: &str,
+        base: &str,
+    ) -> Result<mollie_models::Payment, ApiError> {
+        let to = payments::target_status(status)?;
+        let changed = payments::change_status(self, base, self.now(), id, to)?;
+        // The store's lock is released: deliveries run on their own.
+        self.webhooks
+            .notify(&changed.payment, changed.webhook_url.as_deref(), base);
+        Ok(changed.payment)
+    }
+}
+
+/// The payment id of `/__mock/payments/{paymentId}/status`.
+fn status_path(path: &str) -> Option<&str> {
+    path.strip_prefix("/__mock/payments/")?
+        .strip_suffix("/status")
+        .filter(|id| !id.contains('/'))
+}
+
+/// `POST /__mock/payments/{paymentId}/status` with `{"status": "paid"}`.
+fn status_from_body(
+    app: &App,
+    parts: &Parts,
+    id: &str,
+    bytes: &[u8],
+) -> Result<Response, ApiError> {
+    let body: Value = serde_json::from_slice(bytes)
+        .map_err(|_| ApiError::bad_request("The body must be JSON like {\"status\": \"paid\"}"))?;
+    let Some(body) = body.as_object() else {
+        return Err(ApiError::bad_request(
+            "The body must be a JSON object like {\"status\": \"paid\"}",
+        ));
+    };
+    let status = match body.get("status") {
+        None | Some(Value::Null) => {
+            return Err(ApiError::unprocessable(
+                "status",
+                "The 'status' field is missing",
+            ));
+        }
+        Some(Value::String(s)) => s.as_str(),
+        Some(_) => {
+            return Err(ApiError::unprocessable(
+                "status",
+                "The 'status' field must be a string",
+            ));
+        }
+    };
+    let base = links::base_url(&parts.headers, &parts.uri, app.local_addr);
+    let payment = app.set_payment_status(id, status, &base)?;
+    Ok(Reply::json(StatusCode::OK, to_json(&payment)?).into_response())
 }
 
 fn queue_from_body(app: &App, bytes: &[u8]) -> Result<Response, ApiError> {
@@ -158,6 +219,17 @@ pub(crate) async fn handle(app: &App, parts: &Parts, body: HttpBody) -> Response
             StatusCode::OK,
             &json!({"status": "ok", "objects": lock(&app.store).objects()}),
         )),
+        (&Method::POST, p) if status_path(p).is_some() => {
+            status_from_body(app, parts, status_path(p).unwrap_or_default(), &bytes)
+        }
+        (&Method::GET, "/__mock/webhooks") => Ok(json_response(
+            StatusCode::OK,
+            &serde_json::to_value(app.webhooks.deliveries()).unwrap_or(Value::Null),
+        )),
+        (&Method::DELETE, "/__mock/webhooks") => {
+            app.webhooks.clear();
+            Ok(Reply::no_content().into_response())
+        }
         (&Method::GET, p) if p.starts_with("/__mock/checkout/") => {
             Ok(checkout_page(app, &p["/__mock/checkout/".len()..]))
         }

@@ -129,21 +129,26 @@ impl ApiError {
         self
     }
 
-    /// The reply: Mollie's error body as `application/hal+json`.
-    pub fn into_reply(self) -> Reply {
+    /// Mollie's error body.
+    pub fn to_error_response(&self) -> ErrorResponse {
         let title = match self.status {
             StatusCode::UNAUTHORIZED => "Unauthorized Request",
             s => s.canonical_reason().unwrap_or("Error"),
         };
-        let body = ErrorResponse {
+        ErrorResponse {
             status: self.status.as_u16(),
             title: title.to_owned(),
-            detail: self.detail,
-            field: self.field,
+            detail: self.detail.clone(),
+            field: self.field.clone(),
             links: Some(ErrorLinks {
                 documentation: Link::html(self.documentation),
             }),
-        };
+        }
+    }
+
+    /// The reply: Mollie's error body as `application/hal+json`.
+    pub fn into_reply(self) -> Reply {
+        let body = self.to_error_response();
         // Serializing a struct of strings cannot fail; an empty body would still be a reply.
         let bytes = serde_json::to_vec(&body).unwrap_or_default();
         Reply {

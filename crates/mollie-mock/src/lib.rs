@@ -18,6 +18,9 @@
 //!
 //! Or as a program: `cargo run -p mollie-mock -- --addr 127.0.0.1:8080` prints
 //! `mollie-mock listening on http://127.0.0.1:8080` and serves until Ctrl-C or SIGTERM.
+//! The environment variables `MOLLIE_MOCK_WEBHOOK_SIGNING_SECRET` and
+//! `MOLLIE_MOCK_EVENT_WEBHOOK_URL` set [`MockConfig::webhook_signing_secret`] and
+//! [`MockConfig::event_webhook_url`].
 //!
 //! # The API
 //!
@@ -62,8 +65,10 @@
 //!   (later requests: 404). A `recurring` payment needs a valid mandate of the customer (the
 //!   one in `mandateId`, else the newest valid one; else 422 on `mandateId`), takes the
 //!   mandate's method, and is `pending` (direct debit) or `paid` (card, PayPal). A `first` or
-//!   `oneoff` payment is `open`, expires in 15 minutes and has a `checkout` link. A customer
-//!   links its `payments` and `mandates` once it has some.
+//!   `oneoff` payment is `open`, expires in 15 minutes and has a `checkout` link; it stays
+//!   `open` until the control API changes its status ([Webhooks](#webhooks)), and a `first`
+//!   payment that becomes `paid` creates a mandate. A customer links its `payments` and
+//!   `mandates` once it has some.
 //! - **Idempotency** (POST, PATCH, DELETE with `Idempotency-Key`, any shape up to 1024
 //!   bytes; keys are per credential): the same endpoint and body (compared as JSON) within
 //!   the window (24 hours, see [`MockConfig::idempotency_ttl`]) replays the first response
@@ -99,7 +104,16 @@
 //!   queues a fault for the next `count` (default 1) API requests that match (`match` is a
 //!   method, a path prefix, or both; absent matches all). 201 with the queued fault.
 //!   `GET /__mock/faults` lists the queue, `DELETE /__mock/faults` empties it.
-//! - `POST /__mock/reset`: forgets all objects, idempotency keys, queued faults and the log.
+//! - `POST /__mock/payments/{paymentId}/status` with `{"status": "paid"}`: changes a
+//!   payment's status and sends its webhooks (see [Webhooks](#webhooks)). 200 with the
+//!   payment as `GET /v2/payments/{paymentId}` now shows it.
+//! - `GET /__mock/webhooks`: the webhook deliveries, oldest first, as [`WebhookDelivery`]s in
+//!   JSON (`id`, `paymentId`, `paymentStatus`, `kind` `classic`|`event`, `url`, `eventId`,
+//!   `eventType`, `body`, `signature`, `attempts` [{`status` or `error`, `at`}], `outcome`
+//!   `pending`|`delivered`|`failed`). `DELETE /__mock/webhooks` empties it and cancels the
+//!   deliveries in progress.
+//! - `POST /__mock/reset`: forgets all objects, idempotency keys, queued faults, the log and
+//!   the webhook deliveries (canceling those in progress).
 //! - `GET /__mock/requests`: the request log, oldest first, as [`RecordedRequest`]s in JSON
 //!   (method, path, query, headers with `authorization` redacted, body, idempotencyKey, fault,
 //!   processing, status, dropped, replayed). `DELETE /__mock/requests` clears it.
@@ -108,6 +122,74 @@
 //! - `GET /__mock/health`: `{"status": "ok", "objects": N}`.
 //!
 //! In-process, [`MockServer`] offers the same as methods.
+//!
+//! # Webhooks
+//!
+//! Like the status page of Mollie's test mode (where the checkout link of a test payment
+//! leads), the control API decides what the customer did:
+//! `POST /__mock/payments/{paymentId}/status` with `{"status": S}` (no auth; payments of
+//! either mode), or [`MockServer::set_payment_status`] in-process.
+//!
+//! | From | May become |
+//! |---|---|
+//! | `open`, `pending` | `paid`, `failed`, `canceled`, `expired`, `authorized` |
+//! | `authorized` | `paid`, `canceled`, `expired` |
+//! | `paid`, `failed`, `canceled`, `expired` (final) | nothing |
+//!
+//! A refused change is a 422 with `field: "status"` (a final status, a status that cannot
+//! follow, or one that cannot be set such as `open` or `refunded`); an unknown payment is a
+//! 404; a body that is not a JSON object a 400. Nothing changes then and nothing is sent.
+//! A change sets `paidAt`/`failedAt`/`canceledAt`/`expiredAt`/`authorizedAt` (by the
+//! [`MockConfig::clock`]), removes `expiresAt` and the `checkout` link, and leaves
+//! `isCancelable` `false` (`true` only while `authorized`). A payment that is paid or
+//! authorized without a chosen method gets `creditcard`. A paid `first` payment gives its
+//! customer a `valid` mandate, as at Mollie, and links it (`mandateId`, `_links.mandate`):
+//! a card mandate (`cardHolder` is the customer's name, `cardNumber` four digits,
+//! `cardLabel`, `cardExpiryDate`, `cardFingerprint`) for a card payment or no method, a
+//! PayPal mandate for PayPal, else a SEPA Direct Debit mandate (`NL55INGB0000000000`); when
+//! the store is full ([`MockConfig::max_objects`]) the change is refused with a 422.
+//!
+//! Each change then sends, in the background (never holding up the answer):
+//!
+//! - the **classic webhook**, when the payment has a `webhookUrl`: `POST` with
+//!   `Content-Type: application/x-www-form-urlencoded`, `User-Agent: Mollie HTTP client/1.0
+//!   (mollie-mock)` and the body `id=tr_...`;
+//! - with a [`MockConfig::webhook_signing_secret`], the **next-gen event** to
+//!   [`MockConfig::event_webhook_url`] (else to the payment's `webhookUrl`, if any): `POST`
+//!   with `Content-Type: application/json`, `X-Mollie-Signature: sha256=<hex HMAC-SHA256 of
+//!   the exact body>` and `{"resource": "event", "id": "event_...", "type": "payment.paid",
+//!   "entityId": "tr_...", "createdAt": ..., "_embedded": {"entity": <the payment>},
+//!   "_links": {"self", "entity", "documentation"}}` (`type` is `payment.<new status>`;
+//!   the mock does not serve the `self` link).
+//!
+//! An attempt succeeds on any 2xx answer; anything else (another status, a redirect, which
+//! is not followed, a refused connection, no answer within [`MockConfig::webhook_timeout`],
+//! 15 s by default) fails, and the delivery is tried again after the next delay of
+//! [`MockConfig::webhook_retry_delays`]: by default 1, 5, 15 and 30 minutes, then 1, 2, 4, 8
+//! and 10 hours, 10 attempts over about 26 hours as at Mollie. Tests shorten the schedule.
+//! Every delivery and attempt is logged (`GET /__mock/webhooks`,
+//! [`MockServer::webhook_deliveries`]); [`MockServer::webhooks_settled`] waits until none is
+//! pending. Deliveries stop when the log is cleared, the mock is reset, or the server is
+//! dropped or shut down ([`MockServer::shutdown`] also waits for them to end), so none
+//! reaches the network after a test.
+//!
+//! ```
+//! # async fn demo() -> std::io::Result<()> {
+//! use std::time::Duration;
+//!
+//! let server = mollie_mock::MockConfig::new()
+//!     .webhook_retry_delays([Duration::ZERO, Duration::from_millis(5)])
+//!     .webhook_timeout(Duration::from_secs(2))
+//!     .webhook_signing_secret("whsec_for_tests")
+//!     .start()
+//!     .await?;
+//! // Create a payment with a `webhookUrl`, then:
+//! // POST {url}/__mock/payments/tr_.../status {"status": "paid"}
+//! assert!(server.webhook_deliveries().is_empty());
+//! server.shutdown().await;
+//! # Ok(()) }
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(demo()).unwrap();
+//! ```
 
 mod app;
 mod auth;
@@ -125,6 +207,7 @@ mod lists;
 mod log;
 mod store;
 mod validate;
+mod webhooks;
 
 use std::future::Future;
 use std::hash::RandomState;
@@ -134,13 +217,15 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use axum::Router;
-use mollie_models::ProfileId;
+use mollie_models::webhooks::SigningSecret;
+use mollie_models::{ErrorResponse, Payment, PaymentStatus, ProfileId};
 use tokio::sync::{Notify, oneshot};
 use tokio::task::JoinHandle;
 
 pub use clock::Clock;
 pub use faults::FaultSyntaxError;
 pub use log::RecordedRequest;
+pub use webhooks::{DeliveryAttempt, DeliveryKind, DeliveryOutcome, WebhookDelivery};
 
 use app::{App, Settings, lock};
 
@@ -169,6 +254,7 @@ pub struct MockConfig {
     idempotency_ttl: Duration,
     profile_id: ProfileId,
     clock: Clock,
+    webhooks: webhooks::WebhookSettings,
 }
 
 impl std::fmt::Debug for MockConfig {
@@ -180,6 +266,11 @@ impl std::fmt::Debug for MockConfig {
             .field("max_logged_requests", &self.max_logged_requests)
             .field("idempotency_ttl", &self.idempotency_ttl)
             .field("profile_id", &self.profile_id)
+            .field("webhook_retry_delays", &self.webhooks.retry_delays)
+            .field("webhook_timeout", &self.webhooks.timeout)
+            // `SigningSecret`'s Debug shows no secret.
+            .field("webhook_signing_secret", &self.webhooks.signing_secret)
+            .field("event_webhook_url", &self.webhooks.event_url)
             .finish_non_exhaustive()
     }
 }
@@ -192,7 +283,9 @@ impl Default for MockConfig {
 
 impl MockConfig {
     /// The defaults: `127.0.0.1:0` (an ephemeral port), 100 000 objects, 64 KiB bodies,
-    /// 10 000 logged requests, a 24-hour idempotency window, the system clock.
+    /// 10 000 logged requests, a 24-hour idempotency window, the system clock; webhooks
+    /// retried like Mollie's (see [`MockConfig::webhook_retry_delays`]) with a 15-second
+    /// timeout, and no next-gen events.
     pub fn new() -> Self {
         Self {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -202,6 +295,7 @@ impl MockConfig {
             idempotency_ttl: Duration::from_secs(24 * 60 * 60),
             profile_id: default_profile(),
             clock: clock::system(),
+            webhooks: webhooks::WebhookSettings::default(),
         }
     }
 
@@ -247,6 +341,38 @@ impl MockConfig {
         self
     }
 
+    /// The waits before each retry of a webhook whose attempt failed (no 2xx answer within
+    /// the timeout): one attempt more than there are delays, so an empty list means a single
+    /// attempt. The default resembles Mollie's 10 attempts over about 26 hours: 1, 5, 15 and
+    /// 30 minutes, then 1, 2, 4, 8 and 10 hours (25 h 51 min in all). Tests shorten it, e.g.
+    /// to `[Duration::ZERO, Duration::from_millis(5)]`.
+    pub fn webhook_retry_delays(mut self, delays: impl IntoIterator<Item = Duration>) -> Self {
+        self.webhooks.retry_delays = delays.into_iter().collect();
+        self
+    }
+
+    /// How long one webhook attempt may take before it counts as failed (Mollie: 15 s).
+    pub fn webhook_timeout(mut self, timeout: Duration) -> Self {
+        self.webhooks.timeout = timeout;
+        self
+    }
+
+    /// The signing secret of next-gen webhooks. With it, every status change also sends a
+    /// JSON event signed with it in `X-Mollie-Signature` (to [`MockConfig::event_webhook_url`],
+    /// or else to the payment's `webhookUrl`). It never appears in `Debug` output or logs.
+    pub fn webhook_signing_secret(mut self, secret: impl Into<String>) -> Self {
+        self.webhooks.signing_secret = Some(SigningSecret::new(secret));
+        self
+    }
+
+    /// Where next-gen events go, for every payment, like a webhook subscribed for the whole
+    /// profile at Mollie (only sent with a [`MockConfig::webhook_signing_secret`]). Without
+    /// it, events go to each payment's own `webhookUrl`.
+    pub fn event_webhook_url(mut self, url: impl Into<String>) -> Self {
+        self.webhooks.event_url = Some(url.into());
+        self
+    }
+
     /// Binds the address and starts serving on the current tokio runtime.
     ///
     /// # Errors
@@ -256,6 +382,7 @@ impl MockConfig {
         let addr = listener.local_addr()?;
         // Idempotency keys are bounded like objects: one kept per object is plenty.
         let key_cap = self.max_objects.max(1000);
+        let webhooks = Arc::new(webhooks::Webhooks::new(self.webhooks, self.clock.clone()));
         let app = Arc::new(App {
             settings: Settings {
                 max_body_bytes: self.max_body_bytes,
@@ -270,6 +397,7 @@ impl MockConfig {
             faults: Mutex::new(faults::FaultQueue::default()),
             log: Mutex::new(log::RequestLog::new(self.max_logged_requests)),
             release: Notify::new(),
+            webhooks,
         });
         let router = Router::new()
             .fallback(dispatch::dispatch)
@@ -360,9 +488,57 @@ impl MockServer {
         self.addr
     }
 
-    /// Forgets all objects, idempotency keys, queued faults and logged requests.
+    /// Forgets all objects, idempotency keys, queued faults, logged requests and webhook
+    /// deliveries (those in progress are canceled).
     pub fn reset(&self) {
         self.app.reset();
+    }
+
+    /// Changes the status of a payment, as `POST /__mock/payments/{paymentId}/status` does,
+    /// and sends its webhooks. `status` is `Paid`, `Failed`, `Canceled`, `Expired` or
+    /// `Authorized`. Returns the payment as the API now shows it (links on [`MockServer::url`]).
+    ///
+    /// ```
+    /// # async fn demo() -> std::io::Result<()> {
+    /// use mollie_models::PaymentStatus;
+    ///
+    /// let server = mollie_mock::MockServer::start().await?;
+    /// let error = server
+    ///     .set_payment_status("tr_unknown", PaymentStatus::Paid)
+    ///     .expect_err("no such payment");
+    /// assert_eq!(error.status, 404);
+    /// # Ok(()) }
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(demo()).unwrap();
+    /// ```
+    ///
+    /// # Errors
+    /// Mollie's error body: 404 for an unknown payment, 422 (`field`: `status`) for a status
+    /// that cannot be set or a payment that cannot move to it.
+    pub fn set_payment_status(
+        &self,
+        payment_id: &str,
+        status: PaymentStatus,
+    ) -> Result<Payment, Box<ErrorResponse>> {
+        self.app
+            .set_payment_status(payment_id, status.as_str(), &self.url)
+            .map_err(|e| Box::new(e.to_error_response()))
+    }
+
+    /// The webhook deliveries, oldest first (the most recent 10 000).
+    pub fn webhook_deliveries(&self) -> Vec<WebhookDelivery> {
+        self.app.webhooks.deliveries()
+    }
+
+    /// Empties the webhook delivery log and cancels the deliveries in progress.
+    pub fn clear_webhook_deliveries(&self) {
+        self.app.webhooks.clear();
+    }
+
+    /// Waits until no webhook delivery is in progress: each was delivered, failed every
+    /// attempt of its schedule, or was canceled. With the default schedule that can take a
+    /// day; wrap it in a timeout.
+    pub async fn webhooks_settled(&self) {
+        self.app.webhooks.idle().await;
     }
 
     /// The logged requests, oldest first.
@@ -389,7 +565,8 @@ impl MockServer {
         self.app.release.notify_waiters();
     }
 
-    /// Stops accepting connections and waits until the open ones are done.
+    /// Stops accepting connections, cancels the webhook deliveries in progress, and waits
+    /// until the open connections and the delivery tasks are done.
     pub async fn shutdown(mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
@@ -397,6 +574,9 @@ impl MockServer {
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }
+        // After the server: a request still being answered may have started a delivery.
+        self.app.webhooks.stop();
+        self.app.webhooks.join().await;
     }
 }
 
@@ -405,5 +585,7 @@ impl Drop for MockServer {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
+        // Delivery tasks end at their next step (a request in flight is dropped).
+        self.app.webhooks.stop();
     }
 }

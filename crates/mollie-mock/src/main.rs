@@ -1,6 +1,10 @@
 //! `mollie-mock`: serves the fake Mollie API until Ctrl-C or SIGTERM.
 //!
 //! `mollie-mock [--addr HOST:PORT]` (default `127.0.0.1:8080`; port 0 picks a free one).
+//!
+//! Next-gen webhook events are sent when `MOLLIE_MOCK_WEBHOOK_SIGNING_SECRET` is set (an
+//! environment variable, so that the secret does not show in the process list), to
+//! `MOLLIE_MOCK_EVENT_WEBHOOK_URL` if set, else to each payment's `webhookUrl`.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -57,7 +61,20 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let server = match mollie_mock::MockConfig::new().addr(addr).start().await {
+    let mut config = mollie_mock::MockConfig::new().addr(addr);
+    if let Some(secret) = std::env::var("MOLLIE_MOCK_WEBHOOK_SIGNING_SECRET")
+        .ok()
+        .filter(|s| !s.is_empty())
+    {
+        config = config.webhook_signing_secret(secret);
+    }
+    if let Some(url) = std::env::var("MOLLIE_MOCK_EVENT_WEBHOOK_URL")
+        .ok()
+        .filter(|s| !s.is_empty())
+    {
+        config = config.event_webhook_url(url);
+    }
+    let server = match config.start().await {
         Ok(server) => server,
         Err(e) => {
             eprintln!("mollie-mock: cannot listen on {addr}: {e}");

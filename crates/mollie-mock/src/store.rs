@@ -76,6 +76,11 @@ pub(crate) struct PaymentRec {
     pub created_at: Timestamp,
     pub expires_at: Option<Timestamp>,
     pub paid_at: Option<Timestamp>,
+    /// Set by the status changes of the control API (`POST /__mock/payments/{id}/status`).
+    pub authorized_at: Option<Timestamp>,
+    pub canceled_at: Option<Timestamp>,
+    pub expired_at: Option<Timestamp>,
+    pub failed_at: Option<Timestamp>,
 }
 
 /// Everything the mock stores.

@@ -1,18 +1,22 @@
 //! Mandates: create, get, list, revoke.
 
+use std::time::SystemTime;
+
 use axum::http::StatusCode;
 use mollie_models::{
-    Date, DirectDebitDetails, Iban, List, Mandate, MandateDetails, MandateLinks, MandateMethod,
-    MandateScope, MandateStatus, PayPalDetails, Timestamp,
+    CardDetails, CardLabel, Date, DirectDebitDetails, Iban, List, Mandate, MandateDetails,
+    MandateId, MandateLinks, MandateMethod, MandateScope, MandateStatus, PayPalDetails,
+    PaymentMethod, Timestamp,
 };
 
 use super::{Ctx, no_such, to_json};
 use crate::app::{App, lock};
 use crate::clock;
 use crate::errors::{ApiError, Reply, quoted};
+use crate::ids::random_id;
 use crate::links::{self, DOC_MANDATES};
 use crate::lists;
-use crate::store::{MandateRec, page};
+use crate::store::{MandateRec, PaymentRec, Store, page};
 use crate::validate::{self, Body};
 
 /// The mandate as the API shows it; list items do not link the documentation.
@@ -309,4 +313,73 @@ pub(crate) fn list(app: &App, ctx: &Ctx<'_>, customer_id: &str) -> Result<Reply,
         links: lists::links(ctx.base, &path, &params, &page, DOC_MANDATES),
     };
     Ok(Reply::json(StatusCode::OK, to_json(&list)?))
+}
+
+/// The mandate a paid `first` payment gives its customer, as Mollie creates it: a card
+/// mandate for a card payment (or when no method was chosen), a PayPal mandate for PayPal,
+/// and a SEPA Direct Debit mandate for the bank methods (iDEAL, Bancontact, ...). Its details
+/// are plausible test-mode values. `None` when the customer no longer exists.
+///
+/// # Errors
+/// 422 when the store is full.
+pub(crate) fn create_for_first_payment(
+    store: &mut Store,
+    payment: &PaymentRec,
+    now: SystemTime,
+) -> Result<Option<MandateId>, ApiError> {
+    let Some(customer) = store.customer(payment.env, payment.customer_id.as_str()) else {
+        return Ok(None);
+    };
+    // Mollie's test-mode checkout names the holder "T. TEST"; the customer's name is nicer.
+    let holder = customer
+        .name
+        .clone()
+        .unwrap_or_else(|| "T. TEST".to_owned());
+    let email = customer.email.clone();
+    let method = match &payment.method {
+        None | Some(PaymentMethod::CreditCard) => MandateMethod::CreditCard,
+        Some(PaymentMethod::PayPal) => MandateMethod::PayPal,
+        Some(_) => MandateMethod::DirectDebit,
+    };
+    let details = match &method {
+        MandateMethod::CreditCard => MandateDetails::CreditCard(CardDetails {
+            card_holder: Some(holder),
+            card_number: Some("6787".to_owned()),
+            // A card that stays valid for about three years.
+            card_expiry_date: Some(clock::date(clock::plus_minutes(now, 3 * 365 * 24 * 60))),
+            card_label: Some(CardLabel::Mastercard),
+            card_fingerprint: Some(format!("{}{}", random_id(""), random_id(""))),
+        }),
+        MandateMethod::PayPal => MandateDetails::PayPal(PayPalDetails {
+            consumer_name: Some(holder),
+            consumer_account: Some(email.unwrap_or_else(|| "paypal@example.org".to_owned())),
+        }),
+        _ => MandateDetails::DirectDebit(DirectDebitDetails {
+            consumer_name: Some(holder),
+            // Mollie's documented test account (its checksum is valid).
+            consumer_account: Some("NL55INGB0000000000".to_owned()),
+            consumer_bic: Some("INGBNL2A".to_owned()),
+        }),
+    };
+    store.check_capacity()?;
+    let id = store.fresh_id("mdt_", |s| MandateId::parse(s).ok());
+    let seq = store.seq();
+    let mandate = MandateRec {
+        seq,
+        id: id.clone(),
+        env: payment.env,
+        customer_id: payment.customer_id.clone(),
+        method,
+        status: MandateStatus::Valid,
+        details,
+        mandate_reference: None,
+        signature_date: Date::parse(&clock::date(now)).ok(),
+        scopes: vec![MandateScope::CustomerNotPresent],
+        created_at: Timestamp::new(clock::timestamp(now)),
+    };
+    if let Some(c) = store.customer_mut(payment.env, payment.customer_id.as_str()) {
+        c.mandates.insert(seq, id.as_str().to_owned());
+    }
+    store.mandates.insert(id.as_str().to_owned(), mandate);
+    Ok(Some(id))
 }

@@ -1,5 +1,7 @@
 //! Customer payments: create and list (and get, for the `self` links).
 
+use std::time::SystemTime;
+
 use axum::http::StatusCode;
 use mollie_models::{
     Address, List, MandateId, MandateStatus, Payment, PaymentLine, PaymentLinks, PaymentMethod,
@@ -58,15 +60,16 @@ pub(crate) fn render(p: &PaymentRec, base: &str, single: bool) -> Payment {
         order_id: None,
         status: p.status.clone(),
         status_reason: None,
-        is_cancelable: Some(false),
+        // Only an authorization can still be released (canceled) by the merchant here.
+        is_cancelable: Some(p.status == PaymentStatus::Authorized),
         details: None,
         created_at: p.created_at.clone(),
-        authorized_at: None,
+        authorized_at: p.authorized_at.clone(),
         paid_at: p.paid_at.clone(),
-        canceled_at: None,
+        canceled_at: p.canceled_at.clone(),
         expires_at: p.expires_at.clone(),
-        expired_at: None,
-        failed_at: None,
+        expired_at: p.expired_at.clone(),
+        failed_at: p.failed_at.clone(),
         links: PaymentLinks {
             self_: links::api(base, &format!("/v2/payments/{}", p.id)),
             checkout: (p.status == PaymentStatus::Open)
@@ -297,6 +300,10 @@ pub(crate) fn create(
         created_at: now,
         expires_at,
         paid_at,
+        authorized_at: None,
+        canceled_at: None,
+        expired_at: None,
+        failed_at: None,
     };
     let json = to_json(&render(&payment, ctx.base, true))?;
     if let Some(c) = store.customer_mut(ctx.env, customer_id_str(&payment)) {
@@ -369,4 +376,108 @@ pub(crate) fn list(app: &App, ctx: &Ctx<'_>, customer_id: &str) -> Result<Reply,
         links: lists::links(ctx.base, &path, &params, &page, DOC_PAYMENTS),
     };
     Ok(Reply::json(StatusCode::OK, to_json(&list)?))
+}
+
+/// The statuses the control API sets: those of Mollie's test-mode checkout page (`paid`,
+/// `failed`, `canceled`, `expired`) and `authorized`.
+///
+/// # Errors
+/// 422 on `status` for any other value.
+pub(crate) fn target_status(value: &str) -> Result<PaymentStatus, ApiError> {
+    match PaymentStatus::from(value) {
+        status @ (PaymentStatus::Paid
+        | PaymentStatus::Failed
+        | PaymentStatus::Canceled
+        | PaymentStatus::Expired
+        | PaymentStatus::Authorized) => Ok(status),
+        _ => Err(ApiError::unprocessable(
+            "status",
+            format!(
+                "The status '{}' cannot be set; use paid, failed, canceled, expired or authorized",
+                quoted(value)
+            ),
+        )),
+    }
+}
+
+/// Whether a payment in `from` may move to `to`: an `open` or `pending` payment to any
+/// target, an `authorized` one to `paid`, `canceled` or `expired`; a final status never
+/// changes.
+fn may_change(from: &PaymentStatus, to: &PaymentStatus) -> bool {
+    match from {
+        PaymentStatus::Open | PaymentStatus::Pending => true,
+        PaymentStatus::Authorized => matches!(
+            to,
+            PaymentStatus::Paid | PaymentStatus::Canceled | PaymentStatus::Expired
+        ),
+        _ => false,
+    }
+}
+
+/// A payment after a status change, and where its classic webhook goes.
+pub(crate) struct Changed {
+    pub payment: Payment,
+    pub webhook_url: Option<String>,
+}
+
+/// Moves payment `id` (of either mode) to `to`, as the customer would at Mollie's checkout:
+/// sets the matching `...At` timestamp, ends `expiresAt`, chooses `creditcard` when a paid or
+/// authorized payment had no method yet, and gives the customer a mandate when a `first`
+/// payment is paid.
+///
+/// # Errors
+/// 404 for an unknown payment, 422 on `status` when the payment cannot move to `to`, 422
+/// when the store is full and a mandate would be created.
+pub(crate) fn change_status(
+    app: &App,
+    base: &str,
+    now: SystemTime,
+    id: &str,
+    to: PaymentStatus,
+) -> Result<Changed, ApiError> {
+    let mut store = lock(&app.store);
+    let current = store
+        .payments
+        .get(id)
+        .ok_or_else(|| no_such("payment", id))?;
+    if !may_change(&current.status, &to) {
+        return Err(ApiError::unprocessable(
+            "status",
+            format!(
+                "The payment '{id}' is {} and cannot become {to}",
+                current.status
+            ),
+        ));
+    }
+    let mut updated = current.clone();
+    let stamp = Some(Timestamp::new(clock::timestamp(now)));
+    updated.status = to.clone();
+    updated.expires_at = None;
+    match to {
+        PaymentStatus::Paid | PaymentStatus::Authorized => {
+            // Whoever pays has chosen a method at the checkout.
+            updated.method.get_or_insert(PaymentMethod::CreditCard);
+            if to == PaymentStatus::Paid {
+                updated.paid_at = stamp;
+            } else {
+                updated.authorized_at = stamp;
+            }
+        }
+        PaymentStatus::Failed => updated.failed_at = stamp,
+        PaymentStatus::Canceled => updated.canceled_at = stamp,
+        _ => updated.expired_at = stamp,
+    }
+    if to == PaymentStatus::Paid
+        && updated.sequence_type == SequenceType::First
+        && updated.mandate_id.is_none()
+    {
+        updated.mandate_id = super::mandates::create_for_first_payment(&mut store, &updated, now)?;
+    }
+    let payment = render(&updated, base, true);
+    let webhook_url = updated.webhook_url.clone();
+    store.payments.insert(id.to_owned(), updated);
+    Ok(Changed {
+        payment,
+        webhook_url,
+    })
 }

@@ -1,0 +1,494 @@
+//! Webhook deliveries: when the control API changes a payment's status, the classic webhook
+//! (`id=tr_...`) goes to the payment's `webhookUrl` and, with a signing secret, a signed
+//! next-gen event goes along; each is retried on a bounded schedule and logged.
+//!
+//! Every delivery runs in its own task, never under the store's lock. Tasks end when they
+//! are done, when the log is cleared or the mock reset (a new generation), or when the
+//! server stops; `MockServer::shutdown` waits for them.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, SystemTime};
+
+use mollie_models::webhooks::{
+    EventEntity, EventLinks, EventType, SIGNATURE_HEADER, SigningSecret, WebhookEvent, sign,
+};
+use mollie_models::{Link, Payment, PaymentId, PaymentStatus, Timestamp};
+use serde::Serialize;
+use tokio::runtime::Handle;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use crate::app::lock;
+use crate::clock::{self, Clock};
+use crate::ids::random_id;
+
+/// Mollie tries a webhook up to 10 times over about 26 hours. These are the waits before
+/// the nine retries: 1, 5, 15 and 30 minutes, then 1, 2, 4, 8 and 10 hours (25 h 51 min).
+pub(crate) const DEFAULT_RETRY_DELAYS: [Duration; 9] = [
+    Duration::from_secs(60),
+    Duration::from_secs(5 * 60),
+    Duration::from_secs(15 * 60),
+    Duration::from_secs(30 * 60),
+    Duration::from_secs(3600),
+    Duration::from_secs(2 * 3600),
+    Duration::from_secs(4 * 3600),
+    Duration::from_secs(8 * 3600),
+    Duration::from_secs(10 * 3600),
+];
+/// How long one attempt may take, as at Mollie.
+pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
+/// How many deliveries the log keeps (the most recent ones).
+const MAX_LOGGED: usize = 10_000;
+/// Mollie's own user agent, marked as the mock's.
+const USER_AGENT: &str = "Mollie HTTP client/1.0 (mollie-mock)";
+/// Where Mollie documents next-gen webhooks.
+const EVENTS_DOC: &str = "https://docs.mollie.com/reference/webhooks-new";
+const FORM: &str = "application/x-www-form-urlencoded";
+const JSON: &str = "application/json";
+/// The generation of a stopped server: no delivery starts or continues.
+const STOPPED: u64 = u64::MAX;
+
+/// Which webhook a delivery sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum DeliveryKind {
+    /// The classic webhook: `POST` of the form body `id=tr_...` to the payment's `webhookUrl`.
+    Classic,
+    /// The next-gen webhook: `POST` of a signed JSON event (`X-Mollie-Signature`).
+    Event,
+}
+
+/// Where a delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum DeliveryOutcome {
+    /// Still trying: in an attempt or waiting for the next one.
+    Pending,
+    /// An attempt was answered with a 2xx status.
+    Delivered,
+    /// Every attempt of the schedule failed.
+    Failed,
+}
+
+/// One try of a delivery.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct DeliveryAttempt {
+    /// The status the receiver answered, if it answered.
+    pub status: Option<u16>,
+    /// Why there was no answer (connection refused, timeout, ...), if there was none.
+    pub error: Option<String>,
+    /// When the attempt ended, by the mock's clock (`2024-03-20T09:13:37+00:00`).
+    pub at: String,
+}
+
+/// One webhook the mock sent (or is sending) after a payment's status changed, as
+/// `GET /__mock/webhooks` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct WebhookDelivery {
+    /// Increasing number of the delivery since the server started.
+    pub id: u64,
+    /// The payment it is about.
+    pub payment_id: PaymentId,
+    /// The status the payment changed to.
+    pub payment_status: PaymentStatus,
+    /// Classic or next-gen.
+    pub kind: DeliveryKind,
+    /// Where it is sent.
+    pub url: String,
+    /// The event's id (`event_...`), for next-gen deliveries.
+    pub event_id: Option<String>,
+    /// The event's type (`payment.paid`, ...), for next-gen deliveries.
+    pub event_type: Option<EventType>,
+    /// The exact body sent (`id=tr_...`, or the event's JSON).
+    pub body: String,
+    /// The `X-Mollie-Signature` sent, for next-gen deliveries.
+    pub signature: Option<String>,
+    /// The attempts so far, oldest first.
+    pub attempts: Vec<DeliveryAttempt>,
+    /// Where it stands.
+    pub outcome: DeliveryOutcome,
+}
+
+/// How webhooks are sent (from `MockConfig`).
+#[derive(Clone)]
+pub(crate) struct WebhookSettings {
+    /// The waits before each retry; one attempt more than there are delays.
+    pub retry_delays: Vec<Duration>,
+    /// The time limit of one attempt.
+    pub timeout: Duration,
+    /// With it, every status change also sends a signed next-gen event.
+    pub signing_secret: Option<SigningSecret>,
+    /// Where next-gen events go; without it, to the payment's `webhookUrl`.
+    pub event_url: Option<String>,
+}
+
+impl Default for WebhookSettings {
+    fn default() -> Self {
+        Self {
+            retry_delays: DEFAULT_RETRY_DELAYS.to_vec(),
+            timeout: DEFAULT_TIMEOUT,
+            signing_secret: None,
+            event_url: None,
+        }
+    }
+}
+
+/// The bounded log of deliveries.
+struct DeliveryLog {
+    entries: VecDeque<WebhookDelivery>,
+    next_id: u64,
+}
+
+impl DeliveryLog {
+    fn push(&mut self, mut delivery: WebhookDelivery) -> u64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        delivery.id = id;
+        while self.entries.len() >= MAX_LOGGED {
+            self.entries.pop_front();
+        }
+        self.entries.push_back(delivery);
+        id
+    }
+
+    fn update(&mut self, id: u64, change: impl FnOnce(&mut WebhookDelivery)) {
+        // Ids increase along the log, so the entry is found by its distance from the front.
+        let Some(front) = self.entries.front().map(|d| d.id) else {
+            return;
+        };
+        if let Some(entry) = id
+            .checked_sub(front)
+            .and_then(|i| usize::try_from(i).ok())
+            .and_then(|i| self.entries.get_mut(i))
+            .filter(|d| d.id == id)
+        {
+            change(entry);
+        }
+    }
+}
+
+/// What one delivery sends.
+struct Outgoing {
+    url: String,
+    body: Vec<u8>,
+    content_type: &'static str,
+    signature: Option<String>,
+}
+
+/// The webhook machinery of a running mock.
+pub(crate) struct Webhooks {
+    settings: WebhookSettings,
+    clock: Clock,
+    runtime: Handle,
+    log: Mutex<DeliveryLog>,
+    /// Bumped to cancel the deliveries in progress (clear, reset); `STOPPED` at shutdown.
+    generation: watch::Sender<u64>,
+    /// How many deliveries are in progress.
+    pending: watch::Sender<usize>,
+    tasks: Mutex<JoinSet<()>>,
+    /// Built at the first delivery: most mocks never send a webhook.
+    client: OnceLock<Result<reqwest::Client, String>>,
+}
+
+/// Counts a delivery as in progress until it is dropped (done, canceled or never run).
+struct PendingGuard(Arc<Webhooks>);
+
+impl Drop for PendingGuard {
+    fn drop(&mut self) {
+        self.0.pending.send_modify(|n| *n = n.saturating_sub(1));
+    }
+}
+
+impl Webhooks {
+    /// Must be called on the tokio runtime that will run the deliveries.
+    pub fn new(settings: WebhookSettings, clock: Clock) -> Self {
+        Self {
+            settings,
+            clock,
+            runtime: Handle::current(),
+            log: Mutex::new(DeliveryLog {
+                entries: VecDeque::new(),
+                next_id: 1,
+            }),
+            generation: watch::Sender::new(0),
+            pending: watch::Sender::new(0),
+            tasks: Mutex::new(JoinSet::new()),
+            client: OnceLock::new(),
+        }
+    }
+
+    /// The logged deliveries, oldest first.
+    pub fn deliveries(&self) -> Vec<WebhookDelivery> {
+        lock(&self.log).entries.iter().cloned().collect()
+    }
+
+    /// Cancels the deliveries in progress and empties the log.
+    pub fn clear(&self) {
+        // Under the log's lock, so that a delivery is either logged before (then canceled
+        // and forgotten here) or after (then of the new generation), never lost in between.
+        let mut log = lock(&self.log);
+        self.generation.send_modify(|g| {
+            if *g != STOPPED {
+                *g += 1;
+            }
+        });
+        log.entries.clear();
+    }
+
+    /// Cancels the deliveries in progress for good: the server stops.
+    pub fn stop(&self) {
+        self.generation.send_replace(STOPPED);
+    }
+
+    /// Waits until every delivery task has ended (after [`Webhooks::stop`]: at once).
+    pub async fn join(&self) {
+        let mut tasks = std::mem::take(&mut *lock(&self.tasks));
+        while tasks.join_next().await.is_some() {}
+    }
+
+    /// Waits until no delivery is in progress.
+    pub async fn idle(&self) {
+        let mut pending = self.pending.subscribe();
+        // The sender lives as long as `self`, so this cannot fail.
+        let _ = pending.wait_for(|n| *n == 0).await;
+    }
+
+    /// Sends the webhooks of a status change of `payment`: the classic one to `webhook_url`
+    /// and, with a signing secret, the next-gen event. `base` is where the event's links
+    /// point.
+    pub fn notify(self: &Arc<Self>, payment: &Payment, webhook_url: Option<&str>, base: &str) {
+        let now = (self.clock)();
+        if let Some(url) = webhook_url {
+            // Ids are `[A-Za-z0-9_-]`: nothing in them needs form encoding.
+            let out = Outgoing {
+                url: url.to_owned(),
+                body: format!("id={}", payment.id).into_bytes(),
+                content_type: FORM,
+                signature: None,
+            };
+            self.start(payment, DeliveryKind::Classic, None, out);
+        }
+        let event_url = self.settings.event_url.as_deref().or(webhook_url);
+        if let (Some(secret), Some(url)) = (&self.settings.signing_secret, event_url) {
+            let event = event(payment, base, now);
+            let body = serde_json::to_vec(&event.to_json()).unwrap_or_default();
+            let out = Outgoing {
+                url: url.to_owned(),
+                signature: Some(sign(&body, secret)),
+                body,
+                content_type: JSON,
+            };
+            self.start(
+                payment,
+                DeliveryKind::Event,
+                Some((event.id, event.event_type)),
+                out,
+            );
+        }
+    }
+
+    fn start(
+        self: &Arc<Self>,
+        payment: &Payment,
+        kind: DeliveryKind,
+        event: Option<(String, EventType)>,
+        out: Outgoing,
+    ) {
+        let (event_id, event_type) = event.unzip();
+        let mut log = lock(&self.log);
+        let generation = *self.generation.borrow();
+        if generation == STOPPED {
+            return;
+        }
+        let id = log.push(WebhookDelivery {
+            id: 0,
+            payment_id: payment.id.clone(),
+            payment_status: payment.status.clone(),
+            kind,
+            url: out.url.clone(),
+            event_id,
+            event_type,
+            body: String::from_utf8_lossy(&out.body).into_owned(),
+            signature: out.signature.clone(),
+            attempts: Vec::new(),
+            outcome: DeliveryOutcome::Pending,
+        });
+        drop(log);
+        self.pending.send_modify(|n| *n += 1);
+        let guard = PendingGuard(self.clone());
+        let hooks = self.clone();
+        let task = async move {
+            let _guard = guard;
+            let mut current = hooks.generation.subscribe();
+            tokio::select! {
+                () = hooks.attempts(id, &out) => {}
+                // Dropping the attempts future also drops a request in flight.
+                _ = current.wait_for(|g| *g != generation) => {}
+            }
+        };
+        let mut tasks = lock(&self.tasks);
+        // Forget finished tasks, so that the set stays as small as the work in progress.
+        while tasks.try_join_next().is_some() {}
+        tasks.spawn_on(task, &self.runtime);
+    }
+
+    fn client(&self) -> Result<&reqwest::Client, String> {
+        self.client
+            .get_or_init(|| {
+                reqwest::Client::builder()
+                    .user_agent(USER_AGENT)
+                    // Mollie does not follow redirects: a 3xx is a failed attempt.
+                    .redirect(reqwest::redirect::Policy::none())
+                    // Receivers are local; a proxy from the environment must not get in between.
+                    .no_proxy()
+                    .build()
+                    .map_err(|e| format!("no HTTP client: {e}"))
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// Tries `out` on the schedule until an attempt gets a 2xx answer.
+    async fn attempts(&self, id: u64, out: &Outgoing) {
+        let mut delays = self.settings.retry_delays.iter();
+        loop {
+            let result = match self.client() {
+                Ok(client) => send(client, out, self.settings.timeout).await,
+                Err(e) => Err(e),
+            };
+            let delivered = matches!(result, Ok(status) if (200..300).contains(&status));
+            let (status, error) = match result {
+                Ok(status) => (Some(status), None),
+                Err(error) => (None, Some(error)),
+            };
+            let at = clock::timestamp((self.clock)());
+            let next = if delivered { None } else { delays.next() };
+            lock(&self.log).update(id, |d| {
+                d.attempts.push(DeliveryAttempt { status, error, at });
+                if delivered {
+                    d.outcome = DeliveryOutcome::Delivered;
+                } else if next.is_none() {
+                    d.outcome = DeliveryOutcome::Failed;
+                }
+            });
+            match next {
+                Some(delay) => tokio::time::sleep(*delay).await,
+                None => return,
+            }
+        }
+    }
+}
+
+/// One attempt: the status answered, or why there was none.
+async fn send(client: &reqwest::Client, out: &Outgoing, timeout: Duration) -> Result<u16, String> {
+    let mut request = client
+        .post(&out.url)
+        .timeout(timeout)
+        .header(reqwest::header::CONTENT_TYPE, out.content_type)
+        .body(out.body.clone());
+    if let Some(signature) = &out.signature {
+        request = request.header(SIGNATURE_HEADER, signature);
+    }
+    // The answer's body means nothing to Mollie; it is not read.
+    match request.send().await {
+        Ok(response) => Ok(response.status().as_u16()),
+        Err(e) => Err(describe(&e, timeout)),
+    }
+}
+
+/// A short reason for a failed attempt, with the root cause (`Connection refused ...`).
+fn describe(e: &reqwest::Error, timeout: Duration) -> String {
+    if e.is_timeout() {
+        return format!("timed out after {} ms", timeout.as_millis());
+    }
+    let kind = if e.is_connect() {
+        "connection failed"
+    } else if e.is_builder() {
+        "invalid request"
+    } else {
+        "request failed"
+    };
+    let mut root: &dyn std::error::Error = e;
+    while let Some(source) = root.source() {
+        root = source;
+    }
+    format!("{kind}: {root}")
+}
+
+/// The next-gen event of `payment`'s new status, with the payment as its entity.
+fn event(payment: &Payment, base: &str, now: SystemTime) -> WebhookEvent {
+    // Mollie's event ids are about 20 random characters.
+    let id = format!("event_{}{}", random_id(""), random_id(""));
+    WebhookEvent {
+        resource: "event".to_owned(),
+        event_type: EventType::from(format!("payment.{}", payment.status)),
+        entity_id: payment.id.as_str().to_owned(),
+        created_at: Timestamp::new(clock::timestamp(now)),
+        entity: Some(EventEntity::Payment(Box::new(payment.clone()))),
+        links: EventLinks {
+            // The mock does not serve events; the link has Mollie's shape all the same.
+            self_: Some(Link::api(format!("{base}/v2/events/{id}"))),
+            entity: Some(Link::api(format!("{base}/v2/payments/{}", payment.id))),
+            documentation: Some(Link::html(EVENTS_DOC)),
+        },
+        id,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_schedule_resembles_mollies() {
+        // Ten attempts over about 26 hours.
+        assert_eq!(DEFAULT_RETRY_DELAYS.len() + 1, 10);
+        let total: Duration = DEFAULT_RETRY_DELAYS.iter().sum();
+        assert_eq!(total, Duration::from_secs(25 * 3600 + 51 * 60));
+        assert!(
+            DEFAULT_RETRY_DELAYS.windows(2).all(|w| w[0] <= w[1]),
+            "waits grow"
+        );
+    }
+
+    #[test]
+    fn log_is_bounded_and_updates_by_id() {
+        let mut log = DeliveryLog {
+            entries: VecDeque::new(),
+            next_id: 1,
+        };
+        let delivery = |n: u64| WebhookDelivery {
+            id: 0,
+            payment_id: PaymentId::parse("tr_abc").expect("id"),
+            payment_status: PaymentStatus::Paid,
+            kind: DeliveryKind::Classic,
+            url: format!("http://127.0.0.1:9/{n}"),
+            event_id: None,
+            event_type: None,
+            body: "id=tr_abc".to_owned(),
+            signature: None,
+            attempts: Vec::new(),
+            outcome: DeliveryOutcome::Pending,
+        };
+        for n in 0..(MAX_LOGGED as u64 + 5) {
+            log.push(delivery(n));
+        }
+        assert_eq!(log.entries.len(), MAX_LOGGED);
+        assert_eq!(log.entries.front().map(|d| d.id), Some(6));
+        log.update(7, |d| d.outcome = DeliveryOutcome::Delivered);
+        log.update(1, |d| d.outcome = DeliveryOutcome::Failed); // evicted: ignored
+        assert_eq!(log.entries[1].outcome, DeliveryOutcome::Delivered);
+        assert!(
+            log.entries
+                .iter()
+                .all(|d| d.outcome != DeliveryOutcome::Failed)
+        );
+    }
+}
