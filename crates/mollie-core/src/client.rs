@@ -427,8 +427,19 @@ impl Client {
         let config = &self.inner.config;
         let options = &request.options;
         let token = config.credential.kind().takes_testmode_and_profile();
-        if !token && (options.testmode.is_some() || options.profile_id.is_some()) {
-            let field = if options.testmode.is_some() {
+        // Set as a call option, or inside the body (`NewPayment::testmode`, ...): an API key
+        // takes neither, wherever it comes from.
+        let in_body = |name: &str| {
+            request
+                .body
+                .as_ref()
+                .and_then(|body| body.get(name))
+                .is_some_and(|value| !value.is_null())
+        };
+        let testmode_set = options.testmode.is_some() || in_body("testmode");
+        let profile_set = options.profile_id.is_some() || in_body("profileId");
+        if !token && (testmode_set || profile_set) {
+            let field = if testmode_set {
                 "testmode"
             } else {
                 "profileId"

@@ -27,7 +27,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[non_exhaustive]
 pub enum Error {
     /// Mollie answered with an error status and its error body (any 4xx but 429, or a 5xx).
-    #[error("Mollie refused the request: {response}")]
+    #[error("Mollie answered {response}")]
     #[non_exhaustive]
     Api {
         /// The HTTP status of the response.

@@ -344,6 +344,12 @@ pub struct NewMandate {
     mandate_reference: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     paypal_billing_agreement_id: Option<String>,
+    #[serde(
+        rename = "payPalVaultId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    paypal_vault_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     testmode: Option<bool>,
 }
@@ -359,6 +365,7 @@ impl NewMandate {
             signature_date: None,
             mandate_reference: None,
             paypal_billing_agreement_id: None,
+            paypal_vault_id: None,
             testmode: None,
         }
     }
@@ -379,6 +386,19 @@ impl NewMandate {
         let mut mandate = Self::with(MandateMethod::PayPal, consumer_name.into());
         mandate.consumer_email = Some(consumer_email.into());
         mandate.paypal_billing_agreement_id = Some(billing_agreement_id.into());
+        mandate
+    }
+
+    /// A PayPal mandate on a PayPal vault (`payPalVaultId`), PayPal's successor of billing
+    /// agreements.
+    pub fn paypal_vault(
+        consumer_name: impl Into<String>,
+        consumer_email: impl Into<String>,
+        vault_id: impl Into<String>,
+    ) -> Self {
+        let mut mandate = Self::with(MandateMethod::PayPal, consumer_name.into());
+        mandate.consumer_email = Some(consumer_email.into());
+        mandate.paypal_vault_id = Some(vault_id.into());
         mandate
     }
 

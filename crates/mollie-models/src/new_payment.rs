@@ -345,8 +345,9 @@ impl NewPayment {
     }
 
     /// Checks what the constructors cannot: a non-empty description of at most
-    /// [`DESCRIPTION_MAX_CHARS`], and a mandate on a recurring payment. The SDK client calls it
-    /// before sending.
+    /// [`DESCRIPTION_MAX_CHARS`], and a `redirectUrl` unless the payment is recurring (or paid
+    /// with an Apple Pay token). A recurring payment needs no `mandateId`: Mollie then charges
+    /// the customer's newest valid mandate. The SDK client calls it before sending.
     ///
     /// # Errors
     /// The first field that Mollie would refuse.

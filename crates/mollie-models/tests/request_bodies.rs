@@ -47,6 +47,8 @@ fn new_mandate_sepa_direct_debit() -> Result<(), ValidationError> {
 fn new_mandate_paypal() {
     let body = NewMandate::paypal("Jane Doe", "jane@example.org", "B-12A34567B8901234CD");
     insta::assert_snapshot!(wire(&body));
+    let vault = NewMandate::paypal_vault("Jane Doe", "jane@example.org", "8GT9XN4Y2E5PJ");
+    insta::assert_snapshot!("new_mandate_paypal_vault", wire(&vault));
 }
 
 #[test]
