@@ -123,6 +123,28 @@ impl Mollie {
         mandates::Mandates::new(self.client.clone(), customer.clone())
     }
 
+    /// The page after `page` of any list, or `None` on the last.
+    ///
+    /// # Errors
+    /// Any [`Error`] of the request.
+    pub async fn next_page<T>(&self, page: &Page<T>) -> Result<Option<Page<T>>>
+    where
+        T: ListItem + serde::de::DeserializeOwned,
+    {
+        self.client.next_page(page).await
+    }
+
+    /// The page before `page` of any list, or `None` on the first.
+    ///
+    /// # Errors
+    /// Any [`Error`] of the request.
+    pub async fn previous_page<T>(&self, page: &Page<T>) -> Result<Option<Page<T>>>
+    where
+        T: ListItem + serde::de::DeserializeOwned,
+    {
+        self.client.previous_page(page).await
+    }
+
     /// The transport, for requests this SDK has no builder for.
     pub fn client(&self) -> &Client {
         &self.client
