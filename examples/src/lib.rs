@@ -6,6 +6,8 @@
 //! `mollie-mock` started inside the example's own process, so that all of them run with no
 //! account, no key and no network.
 
+pub mod webhook_receiver;
+
 use std::error::Error;
 
 use mollie::Mollie;
