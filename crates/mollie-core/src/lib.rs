@@ -38,13 +38,18 @@
 //! `profileId` (`.profile_id_in(Placement::Omit)`). A value the request already has (a query
 //! parameter, a body member) is never overwritten.
 //!
-//! ```no_run
+//! ```
 //! use futures::TryStreamExt;
 //! use mollie_core::{Client, Request};
 //! use mollie_models::{Customer, NewCustomer};
 //!
-//! # async fn run() -> Result<(), mollie_core::Error> {
-//! let client = Client::builder().api_key("test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM")?.build()?;
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let mock = mollie_mock::MockServer::start().await?;
+//! let client = Client::builder()
+//!     .api_key("test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM")?
+//!     .base_url(mock.url()) // a local mollie-mock; by default https://api.mollie.com/v2/
+//!     .build()?;
 //!
 //! let new = NewCustomer::new().name("Jane Doe");
 //! let customer: Customer = client
@@ -59,6 +64,7 @@
 //! client
 //!     .send_no_content(Request::delete().segment("customers").id(&customer.id))
 //!     .await?;
+//! # assert_eq!(all.len(), 1);
 //! # Ok(()) }
 //! ```
 

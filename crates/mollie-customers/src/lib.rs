@@ -8,6 +8,39 @@
 //!
 //! Input is checked before anything is sent: ids are typed, `limit` must be 1 to 250, and a
 //! payment's body is validated ([`NewPayment::validate`]).
+//!
+//! ```
+//! use futures::TryStreamExt;
+//! use mollie_core::{Client, IdempotencyKey};
+//! use mollie_customers::Customers;
+//! use mollie_models::{CustomerUpdate, Locale, NewCustomer, SortOrder};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let mock = mollie_mock::MockServer::start().await?;
+//! let client = Client::builder()
+//!     .api_key("test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM")?
+//!     .base_url(mock.url()) // a local mollie-mock; by default https://api.mollie.com/v2/
+//!     .build()?;
+//! let customers = Customers::new(client);
+//!
+//! let jane = customers
+//!     .create(NewCustomer::new().name("Jane Doe").locale(Locale::NlNl))
+//!     .idempotency_key(IdempotencyKey::parse("signup-4711")?)
+//!     .await?;
+//! let jane = customers.update(&jane.id, CustomerUpdate::new().email("jane@example.org")).await?;
+//! assert_eq!(jane.email.as_deref(), Some("jane@example.org"));
+//!
+//! let page = customers.list().limit(10).sort(SortOrder::Asc).await?;
+//! assert_eq!(page.items()[0].id, jane.id);
+//! let everyone: Vec<_> = customers.list().stream().try_collect().await?;
+//! assert_eq!(everyone.len(), 1);
+//!
+//! customers.delete(&jane.id).await?;
+//! assert!(customers.get(&jane.id).await.unwrap_err().is_not_found());
+//! # Ok(())
+//! # }
+//! ```
 
 use mollie_core::{Call, Client, Placement, Request, operation};
 use mollie_models::{

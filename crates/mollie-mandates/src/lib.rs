@@ -4,6 +4,36 @@
 //! Debit mandate on an IBAN, a PayPal billing agreement, or a card stored by a first payment.
 //! Each operation is a builder over [`mollie_core::Call`]; `.await` sends it. Most
 //! applications use this crate through the `mollie` facade (`mollie.mandates(&customer)`).
+//!
+//! ```
+//! use mollie_core::{Call, Client, Request};
+//! use mollie_mandates::Mandates;
+//! use mollie_models::{Customer, Iban, MandateScope, MandateStatus, NewCustomer, NewMandate};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let mock = mollie_mock::MockServer::start().await?;
+//! let client = Client::builder()
+//!     .api_key("test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM")?
+//!     .base_url(mock.url()) // a local mollie-mock; by default https://api.mollie.com/v2/
+//!     .build()?;
+//! # let customer: Customer = client
+//! #     .send(Request::post().segment("customers").json(&NewCustomer::new().name("Jane Doe"))?)
+//! #     .await?;
+//! let mandates = Mandates::new(client, customer.id.clone());
+//!
+//! let iban = Iban::parse("NL55 INGB 0000 0000 00")?;
+//! let mandate = mandates.create(NewMandate::sepa_direct_debit("Jane Doe", iban)).await?;
+//! assert_eq!(mandate.status, MandateStatus::Valid);
+//!
+//! let chargeable = mandates.list().scopes([MandateScope::CustomerNotPresent]).await?;
+//! assert_eq!(chargeable.len(), 1);
+//!
+//! mandates.revoke(&mandate.id).await?;
+//! assert_eq!(mandates.get(&mandate.id).await?.status, MandateStatus::Invalid);
+//! # Ok(())
+//! # }
+//! ```
 
 use mollie_core::{Call, Client, Placement, Request, operation};
 use mollie_models::{CustomerId, Mandate, MandateId, MandateScope, NewMandate, ValidationError};

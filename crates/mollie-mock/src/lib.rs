@@ -6,14 +6,15 @@
 //! can inject the faults a client must survive. Any HTTP client can use it; the SDK's own
 //! tests and examples do.
 //!
-//! ```no_run
+//! ```
 //! # async fn demo() -> std::io::Result<()> {
 //! let server = mollie_mock::MockServer::start().await?;
 //! // Point a client at `server.url()`, e.g. `http://127.0.0.1:41234`, with any
 //! // `test_...` key; `POST {url}/v2/customers` creates a customer.
-//! println!("{}", server.url());
+//! assert!(server.url().starts_with("http://127.0.0.1:"));
 //! server.shutdown().await;
 //! # Ok(()) }
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(demo()).unwrap();
 //! ```
 //!
 //! Or as a program: `cargo run -p mollie-mock -- --addr 127.0.0.1:8080` prints
