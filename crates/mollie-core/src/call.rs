@@ -29,7 +29,18 @@ pub struct Call {
 
 impl Call {
     /// Binds `request` to `client`.
+    ///
+    /// A mutating request gets its `Idempotency-Key` here, once: every clone of the call (a
+    /// builder kept and awaited again by hand, say) sends the same key, so a manual retry is
+    /// as safe as the client's own. [`idempotency_key`](Self::idempotency_key) replaces it.
     pub fn new(client: Client, request: Request) -> Self {
+        let request = if request.method().is_mutating()
+            && request.request_options().idempotency_key.is_none()
+        {
+            request.idempotency_key(IdempotencyKey::new_v4())
+        } else {
+            request
+        };
         Self {
             client,
             request,

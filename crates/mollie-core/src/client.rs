@@ -438,6 +438,28 @@ impl Client {
         };
         let testmode_set = options.testmode.is_some() || in_body("testmode");
         let profile_set = options.profile_id.is_some() || in_body("profileId");
+        // A call's own value for a parameter its endpoint does not take would be dropped
+        // without a word: refuse it instead. (A client-wide default is simply not sent.)
+        for (set, placement, field) in [
+            (options.testmode.is_some(), request.testmode_in, "testmode"),
+            (
+                options.profile_id.is_some(),
+                request.profile_id_in,
+                "profileId",
+            ),
+        ] {
+            if set && placement == Placement::Omit {
+                return Err(ValidationError::new(
+                    field,
+                    format!(
+                        "{} {} does not take it",
+                        request.method,
+                        request.path_template()
+                    ),
+                )
+                .into());
+            }
+        }
         if !token && (testmode_set || profile_set) {
             let field = if testmode_set {
                 "testmode"

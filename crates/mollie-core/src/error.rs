@@ -215,6 +215,14 @@ impl Error {
             || matches!(self, Self::Transport { source, .. } if source.is_timeout())
     }
 
+    /// Whether Mollie accepted the request (a 2xx) but its answer could not be read (an
+    /// [`Error::UnexpectedResponse`] with a success status): the request took effect, e.g.
+    /// the payment exists. Never send it again under a new idempotency key; send it again
+    /// with [`Error::idempotency_key`] to get the result replayed, or look the object up.
+    pub fn is_committed(&self) -> bool {
+        matches!(self, Self::UnexpectedResponse { status, .. } if (200..=299).contains(status))
+    }
+
     /// Whether the same request may succeed later: a transport failure, a timeout, a rate
     /// limit, a server error (5xx), or a 409 on an idempotency key whose first request was
     /// still being processed. Other refusals (4xx), bad input and bad configuration will fail
@@ -349,6 +357,18 @@ mod tests {
         let invalid = Error::from(ValidationError::new("amount.value", "not a decimal"));
         assert_eq!(invalid.field(), Some("amount.value"));
         assert!(!invalid.is_retryable());
+        assert!(!invalid.is_committed() && !api(503).is_committed());
+
+        let unreadable = |status| Error::UnexpectedResponse {
+            status,
+            reason: "the body is not JSON".into(),
+            excerpt: String::new(),
+            idempotency_key: None,
+            request_id: None,
+        };
+        assert!(unreadable(201).is_committed(), "a 201 took effect");
+        assert!(!unreadable(201).is_retryable());
+        assert!(!unreadable(502).is_committed());
     }
 
     #[test]

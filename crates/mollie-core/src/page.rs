@@ -110,14 +110,25 @@ enum State<T> {
     Fetch {
         client: Client,
         request: Request,
+        followed: Followed,
     },
     Drain {
         client: Client,
         request: Request,
         items: std::vec::IntoIter<T>,
         next: Option<String>,
+        followed: Followed,
     },
     Done,
+}
+
+/// The `next` links a stream has followed, as hashes (8 bytes a page): a link followed twice
+/// means the pages form a cycle, which would otherwise be streamed forever.
+type Followed = std::collections::HashSet<u64>;
+
+fn link_hash(url: &str) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    BuildHasherDefault::<DefaultHasher>::default().hash_one(url)
 }
 
 impl<T: Send + 'static> ListStream<T> {
@@ -131,7 +142,12 @@ impl<T: Send + 'static> ListStream<T> {
 
 impl<T: ListItem + DeserializeOwned + Send + 'static> ListStream<T> {
     pub(crate) fn new(client: Client, request: Request) -> Self {
-        let stream = futures::stream::unfold(State::Fetch { client, request }, step::<T>);
+        let state = State::Fetch {
+            client,
+            request,
+            followed: Followed::new(),
+        };
+        let stream = futures::stream::unfold(state, step::<T>);
         Self {
             // Fused: a finished stream keeps answering `None` instead of panicking.
             inner: Box::pin(stream.fuse()),
@@ -146,12 +162,17 @@ async fn step<T: ListItem + DeserializeOwned>(
     loop {
         state = match state {
             State::Done => return None,
-            State::Fetch { client, request } => match client.page::<T>(request.clone()).await {
+            State::Fetch {
+                client,
+                request,
+                followed,
+            } => match client.page::<T>(request.clone()).await {
                 Ok(page) => State::Drain {
                     next: page.next,
                     items: page.items.into_iter(),
                     client,
                     request,
+                    followed,
                 },
                 Err(error) => return Some((Err(error), State::Done)),
             },
@@ -160,6 +181,7 @@ async fn step<T: ListItem + DeserializeOwned>(
                 request,
                 mut items,
                 next,
+                mut followed,
             } => {
                 if let Some(item) = items.next() {
                     let state = State::Drain {
@@ -167,15 +189,17 @@ async fn step<T: ListItem + DeserializeOwned>(
                         request,
                         items,
                         next,
+                        followed,
                     };
                     return Some((Ok(item), state));
                 }
                 let next = next?;
-                if matches!(&request.target, Target::Url { url, .. } if *url == next) {
-                    // A page that links to itself would be fetched forever.
+                let to_itself = matches!(&request.target, Target::Url { url, .. } if *url == next);
+                if to_itself || !followed.insert(link_hash(&next)) {
+                    // Pages that link in a circle would be fetched forever.
                     let error = Error::UnexpectedResponse {
                         status: 200,
-                        reason: "a list page links to itself as its next page".into(),
+                        reason: "a list page links back to a page already read".into(),
                         excerpt: crate::hal::excerpt(next.as_bytes()),
                         idempotency_key: None,
                         request_id: None,
@@ -185,6 +209,7 @@ async fn step<T: ListItem + DeserializeOwned>(
                 State::Fetch {
                     request: request.follow(next),
                     client,
+                    followed,
                 }
             }
         };

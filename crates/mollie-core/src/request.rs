@@ -315,7 +315,7 @@ pub(crate) enum Target {
 /// assert_eq!(request.path_template(), "/customers/{id}/mandates");
 /// # Ok::<(), mollie_core::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Request {
     pub(crate) method: Method,
     pub(crate) target: Target,
@@ -324,6 +324,28 @@ pub struct Request {
     pub(crate) options: RequestOptions,
     pub(crate) testmode_in: Placement,
     pub(crate) profile_id_in: Placement,
+}
+
+impl fmt::Debug for Request {
+    /// Everything but the body's content, which holds personal data (names, emails, IBANs)
+    /// and payment secrets (card and wallet tokens, voucher PINs) that must not reach logs.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let body = self.body.as_ref().map(|body| match body {
+            serde_json::Value::Object(map) => {
+                format!("<JSON object with {} members, redacted>", map.len())
+            }
+            _ => "<JSON, redacted>".to_owned(),
+        });
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("path", &self.path_template())
+            .field("query", &self.query)
+            .field("body", &body)
+            .field("options", &self.options)
+            .field("testmode_in", &self.testmode_in)
+            .field("profile_id_in", &self.profile_id_in)
+            .finish()
+    }
 }
 
 impl Request {
@@ -545,6 +567,17 @@ pub(crate) fn check_segment(segment: &Segment) -> Result<&str, ValidationError> 
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn debug_hides_the_body() {
+        let request = Request::post()
+            .segment("payments")
+            .json_value(serde_json::json!({"voucherPin": "PIN-4242", "consumerName": "Jane"}));
+        let debug = format!("{request:?}");
+        assert!(!debug.contains("4242") && !debug.contains("Jane"), "{debug}");
+        assert!(debug.contains("<JSON object with 2 members, redacted>"), "{debug}");
+        assert!(debug.contains("/payments"), "{debug}");
+    }
+
     use super::*;
     use mollie_models::{CustomerId, MandateId};
 

@@ -191,6 +191,41 @@ async fn a_page_linking_to_itself_ends_the_stream() {
 }
 
 #[tokio::test]
+async fn pages_linking_in_a_circle_end_the_stream() {
+    // Page A links to B, and B back to A: without a guard, A and B forever.
+    let server = TestServer::start(|request, _| {
+        let origin = format!("http://{}", request.header("host").unwrap());
+        let on_b = request.uri.contains("page=b");
+        let (id, next) = if on_b {
+            ("cst_b", format!("{origin}/v2/customers?page=a"))
+        } else {
+            ("cst_a", format!("{origin}/v2/customers?page=b"))
+        };
+        Reply::json(
+            200,
+            json!({
+                "count": 1,
+                "_embedded": {"customers": [customer(id, "http://x/v2")]},
+                "_links": {"self": {"href": "x", "type": "application/hal+json"}, "previous": null,
+                            "next": {"href": next, "type": "application/hal+json"}}
+            }),
+        )
+    })
+    .await;
+    let client = server.client().build().unwrap();
+    let results: Vec<_> = client.stream::<Customer>(list()).collect().await;
+    // A, B, A again (the first page came from the request, not from a link), then the
+    // error when B's link to A is met a second time.
+    let ids: Vec<String> = results
+        .iter()
+        .filter_map(|r| r.as_ref().ok().map(|c| c.id.to_string()))
+        .collect();
+    assert_eq!(ids, ["cst_a", "cst_b", "cst_a"]);
+    assert!(results.last().unwrap().is_err());
+    assert_eq!(server.request_count(), 3);
+}
+
+#[tokio::test]
 async fn the_stream_is_send() {
     fn assert_send<T: Send + 'static>(_: &T) {}
     let server = paged_server().await;

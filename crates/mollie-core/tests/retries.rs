@@ -452,3 +452,45 @@ async fn a_conflict_while_the_first_request_is_processed_is_retried_with_the_sam
     assert_eq!(requests.len(), 2);
     assert_eq!(requests[0].idempotency_key(), requests[1].idempotency_key());
 }
+
+#[tokio::test]
+async fn clones_of_a_call_send_the_same_key() {
+    // A builder kept and awaited again by hand after a lost answer must not charge twice:
+    // the key is chosen when the call is made, so every clone carries it.
+    let server = TestServer::start(|_, _| Reply::json(201, customer("cst_a", "http://x/v2"))).await;
+    let client = server.client().build().unwrap();
+    let call = mollie_core::Call::new(client.clone(), create_customer());
+    call.clone().send::<Customer>().await.unwrap();
+    call.send::<Customer>().await.unwrap();
+    // A new call is a new operation, with a new key.
+    mollie_core::Call::new(client, create_customer())
+        .send::<Customer>()
+        .await
+        .unwrap();
+    let keys: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|r| r.idempotency_key().unwrap().to_owned())
+        .collect();
+    assert_eq!(keys.len(), 3);
+    assert_eq!(keys[0], keys[1]);
+    assert_ne!(keys[1], keys[2]);
+}
+
+#[tokio::test]
+async fn a_calls_own_value_for_a_parameter_its_endpoint_does_not_take_is_refused() {
+    let server = TestServer::scripted(vec![Reply::json(200, json!({}))]).await;
+    let client = mollie_core::Client::builder()
+        .access_token(support::TOKEN_SECRET)
+        .unwrap()
+        .base_url(server.url())
+        .build()
+        .unwrap();
+    let request = Request::get()
+        .segment("customers")
+        .profile_id_in(mollie_core::Placement::Omit)
+        .profile_id(mollie_models::ProfileId::parse("pfl_abc").unwrap());
+    let error = client.send_no_content(request).await.unwrap_err();
+    assert_eq!(error.field(), Some("profileId"));
+    assert_eq!(server.request_count(), 0, "nothing was sent");
+}

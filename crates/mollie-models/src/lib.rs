@@ -66,7 +66,9 @@ pub use mandate::{
     MandateMethod, MandateScope, MandateStatus, NewMandate, PayPalDetails, RawMandateDetails,
 };
 pub use money::{AsCurrency, Currency, Money};
-pub use new_payment::{Company, DESCRIPTION_MAX_CHARS, MethodChoice, NewPayment, NewRoute};
+pub use new_payment::{
+    Company, DESCRIPTION_MAX_CHARS, MethodChoice, NewPayment, NewRoute, Sensitive,
+};
 pub use payment::{
     Address, ApplicationFee, CaptureMode, LineCategory, LineType, Payment, PaymentLine,
     PaymentLinks, PaymentMethod, PaymentStatus, RecurringLine, Route, RouteDestination,

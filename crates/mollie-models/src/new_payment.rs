@@ -83,17 +83,17 @@ pub struct NewPayment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     testmode: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    apple_pay_payment_token: Option<String>,
+    apple_pay_payment_token: Option<Sensitive>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     company: Option<Company>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    card_token: Option<String>,
+    card_token: Option<Sensitive>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    google_pay_payment_token: Option<String>,
+    google_pay_payment_token: Option<Sensitive>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     voucher_number: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    voucher_pin: Option<String>,
+    voucher_pin: Option<Sensitive>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     consumer_date_of_birth: Option<Date>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -129,6 +129,37 @@ pub struct NewRoute {
     /// When to release the money (default: at settlement).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub release_date: Option<Date>,
+}
+
+/// A payment secret (card or wallet token, voucher PIN): sent as a plain string, never shown
+/// by `Debug`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Sensitive(String);
+
+impl Sensitive {
+    /// The secret, for sending.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for Sensitive {
+    fn from(secret: String) -> Self {
+        Self(secret)
+    }
+}
+
+impl From<&str> for Sensitive {
+    fn from(secret: &str) -> Self {
+        Self(secret.to_owned())
+    }
+}
+
+impl std::fmt::Debug for Sensitive {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
 }
 
 /// The company paying, for B2B methods such as Billie.
@@ -260,7 +291,8 @@ impl NewPayment {
         routing: Vec<NewRoute>,
         /// The profile to create the payment on (required with organization tokens).
         profile_id: ProfileId,
-        /// The customer (set by the customer-payments endpoint from its path).
+        /// The customer. Not needed with *Create customer payment*, whose path names the
+        /// customer; Mollie refuses a different one.
         customer_id: CustomerId,
         /// The mandate to charge.
         mandate_id: MandateId,
@@ -271,17 +303,17 @@ impl NewPayment {
         /// Test mode, for organization access tokens and OAuth only.
         testmode: bool,
         /// Apple Pay: the payment token from the Apple Pay JS API.
-        apple_pay_payment_token: String,
+        apple_pay_payment_token: Sensitive,
         /// B2B methods: the company paying.
         company: Company,
         /// Cards: the token from Mollie Components.
-        card_token: String,
+        card_token: Sensitive,
         /// Google Pay: the payment token.
-        google_pay_payment_token: String,
+        google_pay_payment_token: Sensitive,
         /// Vouchers and gift cards: the card number.
         voucher_number: String,
         /// Vouchers and gift cards: the PIN.
-        voucher_pin: String,
+        voucher_pin: Sensitive,
         /// Pay-later methods: the customer's date of birth.
         consumer_date_of_birth: Date,
         /// Klarna: extra merchant data, as Klarna defines it.

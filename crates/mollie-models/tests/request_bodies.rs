@@ -161,3 +161,19 @@ fn request_builders_refuse_bad_input() -> Result<(), ValidationError> {
     assert_eq!(err.field(), "captureDelay");
     Ok(())
 }
+
+#[test]
+fn payment_secrets_never_show_in_debug() -> Result<(), ValidationError> {
+    let body = NewPayment::oneoff(Money::eur("5.00")?, "Gift", "https://shop.example/r")
+        .voucher_pin("PIN-4242")
+        .card_token("tkn_CARD4242")
+        .apple_pay_payment_token("{\"paymentData\":\"APPLE4242\"}")
+        .google_pay_payment_token("GOOGLE4242");
+    let debug = format!("{body:?}");
+    assert!(!debug.contains("4242"), "no secret may show: {debug}");
+    // They are sent all the same.
+    let json = serde_json::to_value(&body).expect("serializes");
+    assert_eq!(json["voucherPin"], "PIN-4242");
+    assert_eq!(json["cardToken"], "tkn_CARD4242");
+    Ok(())
+}
