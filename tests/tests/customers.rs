@@ -371,3 +371,32 @@ async fn operations_on_a_deleted_customer_are_not_found() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_update_can_clear_fields() {
+    bounded(async {
+        let (_server, mollie) = start().await;
+        let created = mollie
+            .customers()
+            .create(
+                NewCustomer::new()
+                    .name("Jane")
+                    .email("jane@example.org")
+                    .locale(Locale::NlNl),
+            )
+            .await
+            .unwrap();
+        let updated = mollie
+            .customers()
+            .update(
+                &created.id,
+                CustomerUpdate::new().clear_email().clear_locale(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(updated.name.as_deref(), Some("Jane"), "untouched");
+        assert_eq!(updated.email, None);
+        assert_eq!(updated.locale, None);
+    })
+    .await;
+}

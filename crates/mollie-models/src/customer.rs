@@ -84,27 +84,80 @@ pub struct NewCustomer {
     testmode: Option<bool>,
 }
 
-/// The body of *Update customer*: only the fields that are set are changed.
+/// The body of *Update customer*: only the fields that are set are changed, and the `clear_`
+/// setters send `null` to remove a value.
 ///
 /// ```
 /// use mollie_models::CustomerUpdate;
 ///
-/// let body = CustomerUpdate::new().email("j@example.org");
-/// assert_eq!(serde_json::to_string(&body).unwrap(), r#"{"email":"j@example.org"}"#);
+/// let body = CustomerUpdate::new().email("j@example.org").clear_locale();
+/// assert_eq!(serde_json::to_string(&body).unwrap(), r#"{"email":"j@example.org","locale":null}"#);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomerUpdate {
+    // Outer `None`: unchanged (not sent); `Some(None)`: cleared (sent as `null`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    name: Option<String>,
+    name: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    email: Option<String>,
+    email: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    locale: Option<Locale>,
+    locale: Option<Option<Locale>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     metadata: Option<serde_json::Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     testmode: Option<bool>,
+}
+
+/// A field of a customer body: `Option<T>` in [`NewCustomer`], `Option<Option<T>>` in
+/// [`CustomerUpdate`] (where the inner `None` clears the value).
+trait Slot<T> {
+    fn fill(value: T) -> Self;
+    fn peek(&self) -> Option<&T>;
+}
+
+impl<T> Slot<T> for Option<T> {
+    fn fill(value: T) -> Self {
+        Some(value)
+    }
+    fn peek(&self) -> Option<&T> {
+        self.as_ref()
+    }
+}
+
+impl<T> Slot<T> for Option<Option<T>> {
+    fn fill(value: T) -> Self {
+        Some(Some(value))
+    }
+    fn peek(&self) -> Option<&T> {
+        self.as_ref().and_then(Option::as_ref)
+    }
+}
+
+impl CustomerUpdate {
+    /// Removes the customer's name (sends `"name": null`).
+    pub fn clear_name(mut self) -> Self {
+        self.name = Some(None);
+        self
+    }
+
+    /// Removes the customer's email address.
+    pub fn clear_email(mut self) -> Self {
+        self.email = Some(None);
+        self
+    }
+
+    /// Removes the customer's locale: the browser's language is used again.
+    pub fn clear_locale(mut self) -> Self {
+        self.locale = Some(None);
+        self
+    }
+
+    /// Removes the customer's metadata.
+    pub fn clear_metadata(mut self) -> Self {
+        self.metadata = Some(serde_json::Value::Null);
+        self
+    }
 }
 
 macro_rules! customer_fields {
@@ -117,19 +170,19 @@ macro_rules! customer_fields {
 
             /// The customer's full name.
             pub fn name(mut self, name: impl Into<String>) -> Self {
-                self.name = Some(name.into());
+                self.name = Slot::fill(name.into());
                 self
             }
 
             /// The customer's email address (a domain with non-ASCII characters in Punycode).
             pub fn email(mut self, email: impl Into<String>) -> Self {
-                self.email = Some(email.into());
+                self.email = Slot::fill(email.into());
                 self
             }
 
             /// The language of Mollie's hosted pages for this customer.
             pub fn locale(mut self, locale: Locale) -> Self {
-                self.locale = Some(locale);
+                self.locale = Slot::fill(locale);
                 self
             }
 
@@ -152,17 +205,17 @@ macro_rules! customer_fields {
 
             /// The name, if set.
             pub fn get_name(&self) -> Option<&str> {
-                self.name.as_deref()
+                Slot::<String>::peek(&self.name).map(String::as_str)
             }
 
             /// The email address, if set.
             pub fn get_email(&self) -> Option<&str> {
-                self.email.as_deref()
+                Slot::<String>::peek(&self.email).map(String::as_str)
             }
 
             /// The locale, if set.
             pub fn get_locale(&self) -> Option<&Locale> {
-                self.locale.as_ref()
+                Slot::<Locale>::peek(&self.locale)
             }
 
             /// The metadata, if set.

@@ -34,6 +34,16 @@ fn customer_update() -> Result<(), ValidationError> {
 }
 
 #[test]
+fn customer_update_clearing_fields() {
+    let body = CustomerUpdate::new()
+        .name("Jane")
+        .clear_email()
+        .clear_locale()
+        .clear_metadata();
+    insta::assert_snapshot!(wire(&body));
+}
+
+#[test]
 fn new_mandate_sepa_direct_debit() -> Result<(), ValidationError> {
     let body = NewMandate::sepa_direct_debit("Jane Doe", Iban::parse("nl55 ingb 0000 0000 00")?)
         .consumer_bic("INGBNL2A")
