@@ -573,8 +573,14 @@ mod tests {
             .segment("payments")
             .json_value(serde_json::json!({"voucherPin": "PIN-4242", "consumerName": "Jane"}));
         let debug = format!("{request:?}");
-        assert!(!debug.contains("4242") && !debug.contains("Jane"), "{debug}");
-        assert!(debug.contains("<JSON object with 2 members, redacted>"), "{debug}");
+        assert!(
+            !debug.contains("4242") && !debug.contains("Jane"),
+            "{debug}"
+        );
+        assert!(
+            debug.contains("<JSON object with 2 members, redacted>"),
+            "{debug}"
+        );
         assert!(debug.contains("/payments"), "{debug}");
     }
 

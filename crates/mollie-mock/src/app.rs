@@ -28,6 +28,8 @@ pub(crate) struct Settings {
 pub(crate) struct App {
     pub settings: Settings,
     pub local_addr: SocketAddr,
+    /// `http`, or `https` when serving TLS: the scheme of every link.
+    pub scheme: &'static str,
     pub hasher: RandomState,
     pub store: Mutex<Store>,
     pub idempotency: Mutex<Idempotency>,

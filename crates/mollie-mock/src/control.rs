@@ -108,7 +108,7 @@ fn status_from_body(
             ));
         }
     };
-    let base = links::base_url(&parts.headers, &parts.uri, app.local_addr);
+    let base = links::base_url(app.scheme, &parts.headers, &parts.uri, app.local_addr);
     let payment = app.set_payment_status(id, status, &base)?;
     Ok(Reply::json(StatusCode::OK, to_json(&payment)?).into_response())
 }

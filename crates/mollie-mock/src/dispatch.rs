@@ -21,7 +21,7 @@ use crate::control;
 use crate::errors::{ApiError, Reply, quoted};
 use crate::faults::{self, Action, AfterCommit, Fault};
 use crate::handlers::{self, Ctx};
-use crate::idempotency::{Begin, Fingerprint, FingerprintBody};
+use crate::idempotency::{Begin, Fingerprint};
 use crate::links;
 use crate::log::RecordedRequest;
 use crate::validate;
@@ -74,6 +74,9 @@ pub(crate) async fn dispatch(
     ConnectInfo(cutter): ConnectInfo<Cutter>,
     request: Request,
 ) -> Response {
+    if cutter.plain_on_tls() {
+        return plain_on_tls(&app);
+    }
     let (parts, body) = request.into_parts();
     let path = parts.uri.path();
     if path == "/__mock" || path.starts_with("/__mock/") {
@@ -99,12 +102,14 @@ pub(crate) async fn dispatch(
             None => (None, None, None),
         },
     };
-    let seq = lock(&app.log).push(record(
+    let entry = record(
         &parts,
         body.as_deref().ok(),
         idempotency_key.clone(),
         fault_spec,
-    ));
+    );
+    let cost = crate::log::estimated_cost(body.as_deref().map_or(0, <[u8]>::len), &entry);
+    let seq = lock(&app.log).push(entry, cost);
     let outcome = match (body, fault_error) {
         (_, Some(error)) | (Err(error), None) => Outcome::Reply {
             reply: error.into_reply(),
@@ -132,6 +137,20 @@ pub(crate) async fn dispatch(
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
     }
+}
+
+/// The answer to plain HTTP on the TLS port: a 400 that says what to do (as web servers
+/// do), then the connection closes. Nothing is processed or logged.
+fn plain_on_tls(app: &App) -> Response {
+    let detail = format!(
+        "This mock serves HTTPS: use https://{} (the certificate is self-signed; trust it, e.g. with NODE_EXTRA_CA_CERTS or curl --cacert)",
+        app.local_addr
+    );
+    let mut response = ApiError::bad_request(detail).into_reply().into_response();
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
 }
 
 /// Waits out a fault's delay, or until `POST /__mock/release`.
@@ -293,14 +312,7 @@ async fn process(
                 "The Idempotency-Key is longer than {MAX_IDEMPOTENCY_KEY} characters"
             )));
         }
-        let fingerprint = Fingerprint {
-            method: parts.method.to_string(),
-            path: parts.uri.path().to_owned(),
-            body: match serde_json::from_slice::<Value>(bytes) {
-                Ok(json) => FingerprintBody::Json(json),
-                Err(_) => FingerprintBody::Raw(bytes.to_vec()),
-            },
-        };
+        let fingerprint = Fingerprint::new(parts.method.as_str(), parts.uri.path(), bytes);
         let begun = lock(&app.idempotency).begin(
             caller.scope,
             &key,
@@ -342,7 +354,7 @@ async fn process(
     lock(&app.log).update(seq, |e| e.processing = true);
     wait(delay, released).await;
 
-    let base = links::base_url(&parts.headers, &parts.uri, app.local_addr);
+    let base = links::base_url(app.scheme, &parts.headers, &parts.uri, app.local_addr);
     let ctx = Ctx {
         base: &base,
         caller,

@@ -8,29 +8,50 @@ use std::time::{Duration, SystemTime};
 use crate::errors::Reply;
 
 /// What makes two requests "the same": endpoint and body. The body is compared as JSON when
-/// it is JSON (so key order and whitespace do not matter), else byte for byte.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Fingerprint {
-    pub method: String,
-    pub path: String,
-    pub body: FingerprintBody,
-}
+/// it is JSON (so key order and whitespace do not matter), else byte for byte, through a
+/// keyed 128-bit digest: a stored key costs a few bytes whatever the body's size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Fingerprint(u64, u64);
 
-/// The body part of a [`Fingerprint`].
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum FingerprintBody {
-    Json(serde_json::Value),
-    Raw(Vec<u8>),
+impl Fingerprint {
+    /// The fingerprint of a request to `method` `path` with `body`.
+    pub fn new(method: &str, path: &str, body: &[u8]) -> Self {
+        use std::hash::{BuildHasher, Hash, Hasher};
+        // Keys drawn once per process, so that nobody can craft two bodies that collide.
+        static KEYS: std::sync::OnceLock<[std::collections::hash_map::RandomState; 2]> =
+            std::sync::OnceLock::new();
+        let keys = KEYS.get_or_init(Default::default);
+        // serde_json's objects are sorted maps: the same JSON always prints the same way.
+        let canonical = match serde_json::from_slice::<serde_json::Value>(body) {
+            Ok(json) => std::borrow::Cow::Owned(json.to_string().into_bytes()),
+            Err(_) => std::borrow::Cow::Borrowed(body),
+        };
+        let digest = |state: &std::collections::hash_map::RandomState| {
+            let mut hasher = state.build_hasher();
+            (method, path).hash(&mut hasher);
+            canonical.hash(&mut hasher);
+            hasher.finish()
+        };
+        Self(digest(&keys[0]), digest(&keys[1]))
+    }
 }
 
 #[derive(Debug)]
-enum Entry {
+enum State {
     InFlight(Fingerprint),
     Done {
         fingerprint: Fingerprint,
         reply: Reply,
         at: SystemTime,
     },
+}
+
+/// A key's state, and the insertion it belongs to: a key that expired and came back is a new
+/// insertion, and only its own place in the eviction order may evict it.
+#[derive(Debug)]
+struct Entry {
+    state: State,
+    generation: u64,
 }
 
 /// The outcome of presenting a key.
@@ -51,7 +72,8 @@ type Key = (u64, String);
 #[derive(Debug)]
 pub(crate) struct Idempotency {
     entries: HashMap<Key, Entry>,
-    order: VecDeque<Key>,
+    order: VecDeque<(Key, u64)>,
+    next_generation: u64,
     cap: usize,
 }
 
@@ -60,6 +82,7 @@ impl Idempotency {
         Self {
             entries: HashMap::new(),
             order: VecDeque::new(),
+            next_generation: 0,
             cap: cap.max(1),
         }
     }
@@ -78,15 +101,15 @@ impl Idempotency {
         ttl: Duration,
     ) -> Begin {
         let id = (scope, key.to_owned());
-        match self.entries.get(&id) {
-            Some(Entry::InFlight(first)) => {
+        match self.entries.get(&id).map(|e| &e.state) {
+            Some(State::InFlight(first)) => {
                 return if *first == fingerprint {
                     Begin::InFlight
                 } else {
                     Begin::Mismatch
                 };
             }
-            Some(Entry::Done {
+            Some(State::Done {
                 fingerprint: first,
                 reply,
                 at,
@@ -107,9 +130,16 @@ impl Idempotency {
             }
             None => {}
         }
-        self.entries
-            .insert(id.clone(), Entry::InFlight(fingerprint));
-        self.order.push_back(id);
+        let generation = self.next_generation;
+        self.next_generation += 1;
+        self.entries.insert(
+            id.clone(),
+            Entry {
+                state: State::InFlight(fingerprint),
+                generation,
+            },
+        );
+        self.order.push_back((id, generation));
         self.evict();
         Begin::Proceed
     }
@@ -123,10 +153,10 @@ impl Idempotency {
             return;
         }
         if let Some(entry) = self.entries.get_mut(&id)
-            && let Entry::InFlight(fingerprint) = entry
+            && let State::InFlight(fingerprint) = entry.state
         {
-            *entry = Entry::Done {
-                fingerprint: fingerprint.clone(),
+            entry.state = State::Done {
+                fingerprint,
                 reply: reply.clone(),
                 at: now,
             };
@@ -136,37 +166,48 @@ impl Idempotency {
     /// Forgets a key whose request was never processed (the client went away).
     pub fn abandon(&mut self, scope: u64, key: &str) {
         let id = (scope, key.to_owned());
-        if matches!(self.entries.get(&id), Some(Entry::InFlight(_))) {
+        if matches!(
+            self.entries.get(&id).map(|e| &e.state),
+            Some(State::InFlight(_))
+        ) {
             self.entries.remove(&id);
         }
     }
 
     fn evict(&mut self) {
+        let mut in_flight_seen = 0;
         while self.entries.len() > self.cap {
-            let Some(oldest) = self.order.pop_front() else {
+            let Some((oldest, generation)) = self.order.pop_front() else {
                 break;
             };
-            if matches!(self.entries.get(&oldest), Some(Entry::Done { .. })) {
-                self.entries.remove(&oldest);
-            } else if self.entries.contains_key(&oldest) {
-                // In flight: keep it, look further.
-                self.order.push_back(oldest);
-                if self
-                    .entries
-                    .values()
-                    .all(|e| matches!(e, Entry::InFlight(_)))
-                {
-                    break;
+            match self.entries.get(&oldest) {
+                // A stale place: the key was removed, or inserted again since.
+                None => {}
+                Some(entry) if entry.generation != generation => {}
+                Some(Entry {
+                    state: State::Done { .. },
+                    ..
+                }) => {
+                    self.entries.remove(&oldest);
+                }
+                Some(_) => {
+                    // In flight: keep it (at the back), and stop once every key is.
+                    self.order.push_back((oldest, generation));
+                    in_flight_seen += 1;
+                    if in_flight_seen >= self.entries.len() {
+                        break;
+                    }
                 }
             }
         }
-        // `order` may hold keys already removed or re-inserted; keep it from growing without
-        // bound.
+        // `order` may hold stale places; keep it from growing without bound.
         if self.order.len() > self.cap.saturating_mul(2) {
             let entries = &self.entries;
-            let mut seen = std::collections::HashSet::new();
-            self.order
-                .retain(|k| entries.contains_key(k) && seen.insert(k.clone()));
+            self.order.retain(|(key, generation)| {
+                entries
+                    .get(key)
+                    .is_some_and(|e| e.generation == *generation)
+            });
         }
     }
 }
@@ -177,11 +218,65 @@ mod tests {
     use axum::http::StatusCode;
 
     fn fp(body: serde_json::Value) -> Fingerprint {
-        Fingerprint {
-            method: "POST".into(),
-            path: "/v2/customers".into(),
-            body: FingerprintBody::Json(body),
-        }
+        Fingerprint::new("POST", "/v2/customers", body.to_string().as_bytes())
+    }
+
+    #[test]
+    fn fingerprints_compare_json_not_bytes() {
+        let a = Fingerprint::new("POST", "/v2/x", br#"{"a":1,"b":[true]}"#);
+        let b = Fingerprint::new("POST", "/v2/x", b"{ \"b\": [true], \"a\": 1 }");
+        assert_eq!(a, b, "order and whitespace do not matter");
+        assert_ne!(
+            a,
+            Fingerprint::new("POST", "/v2/x", br#"{"a":2,"b":[true]}"#)
+        );
+        assert_ne!(
+            a,
+            Fingerprint::new("POST", "/v2/y", br#"{"a":1,"b":[true]}"#)
+        );
+        assert_ne!(
+            a,
+            Fingerprint::new("PATCH", "/v2/x", br#"{"a":1,"b":[true]}"#)
+        );
+        assert_eq!(
+            Fingerprint::new("POST", "/v2/x", b"not json"),
+            Fingerprint::new("POST", "/v2/x", b"not json")
+        );
+    }
+
+    #[test]
+    fn a_key_that_expired_and_came_back_is_not_evicted_by_its_old_place() {
+        let mut idem = Idempotency::new(2);
+        let ttl = Duration::from_secs(10);
+        let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000);
+        let t1 = t0 + Duration::from_secs(60);
+        let reply = Reply::json(StatusCode::CREATED, b"{}".to_vec());
+        let body = serde_json::json!({});
+        let mut use_key = |key: &str, at: SystemTime| {
+            assert!(matches!(
+                idem.begin(1, key, fp(body.clone()), at, ttl),
+                Begin::Proceed
+            ));
+            idem.finish(1, key, &reply, at);
+        };
+        // "k" is used, expires, "x" is used, then "k" again: "k"'s first place is stale.
+        use_key("k", t0);
+        use_key("x", t1);
+        use_key("k", t1);
+        // "y" overflows the cap of 2: the oldest live key is "x", not the fresh "k".
+        use_key("y", t1);
+        assert!(matches!(
+            idem.begin(1, "k", fp(body.clone()), t1, ttl),
+            Begin::Replay(_)
+        ));
+        assert!(matches!(
+            idem.begin(1, "y", fp(body.clone()), t1, ttl),
+            Begin::Replay(_)
+        ));
+        assert!(matches!(
+            idem.begin(1, "x", fp(body.clone()), t1, ttl),
+            Begin::Proceed
+        ));
     }
 
     #[test]

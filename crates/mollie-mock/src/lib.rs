@@ -18,7 +18,8 @@
 //! ```
 //!
 //! Or as a program: `cargo run -p mollie-mock -- --addr 127.0.0.1:8080` prints
-//! `mollie-mock listening on http://127.0.0.1:8080` and serves until Ctrl-C or SIGTERM.
+//! `mollie-mock listening on http://127.0.0.1:8080` and serves until Ctrl-C or SIGTERM
+//! (`--tls` for [HTTPS](#https)).
 //! The environment variables `MOLLIE_MOCK_WEBHOOK_SIGNING_SECRET` and
 //! `MOLLIE_MOCK_EVENT_WEBHOOK_URL` set [`MockConfig::webhook_signing_secret`] and
 //! [`MockConfig::event_webhook_url`].
@@ -47,8 +48,9 @@
 //!   body. Auth is checked before routing, as at Mollie.
 //! - **Ids** are `cst_`/`mdt_`/`tr_` and ten random base62 characters. An id of the wrong
 //!   shape in a path is a 404 (`No customer exists with token ...`), like an unknown one.
-//! - **Links** are absolute, built from the request's `Host` (`http://HOST/v2/...`).
-//!   Checkout links point to `http://HOST/__mock/checkout/{paymentId}`, a stub page.
+//! - **Links** are absolute, built from the request's `Host` (`http://HOST/v2/...`, or
+//!   `https://HOST/v2/...` when serving [HTTPS](#https)). Checkout links point to
+//!   `http://HOST/__mock/checkout/{paymentId}` (likewise), a stub page.
 //! - **Lists**: `limit` 1..=250 (default 50), `from` (an id of that list), `sort`
 //!   `asc`/`desc` (default `desc`, newest first), `testmode`; `profileId` filters payments
 //!   and `scopes` filters mandates; `include`/`embed` are accepted and ignored. Bad values:
@@ -94,8 +96,87 @@
 //! | `fail-after-commit[=CODE]` | process and store the request (idempotency included), then answer CODE (default 500) |
 //! | `fail-after-commit=drop` | process and store it, then close the connection |
 //!
+//! Faults work the same over [HTTPS](#https): `drop` cuts the connection outside the TLS
+//! layer, so not even an encrypted record of the response goes out.
+//!
 //! Give it per request in the `X-Mock-Fault` header (e.g. `X-Mock-Fault: status=429;retry-after=0`),
 //! or queue it for the next N matching requests with the control API.
+//!
+//! # HTTPS
+//!
+//! Some clients refuse a plain `http` endpoint: Mollie's Node.js client (`@mollie/api-client`
+//! 4.x) says `Protocol "http:" not supported. Expected "https:"`. With
+//! [`MockConfig::tls_self_signed`] (the program: `--tls`) the mock serves HTTPS instead, with
+//! a certificate made at start for `localhost`, `127.0.0.1` and `::1` and signed by its own
+//! new key. [`MockServer::url`] is then `https://127.0.0.1:PORT`, links in bodies start with
+//! `https://`, and [`MockServer::certificate_pem`] is the certificate for the client to trust.
+//! Everything else is the same, faults included; webhooks are sent as before (the mock is the
+//! client there). Plain HTTP sent to the TLS port gets a 400 saying to use `https://`, and the
+//! connection closes.
+//!
+//! ```
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let server = mollie_mock::MockConfig::new().tls_self_signed().start().await?;
+//! assert!(server.url().starts_with("https://127.0.0.1:"));
+//! let pem = server.certificate_pem().expect("serving TLS");
+//! let client = reqwest::Client::builder()
+//!     .add_root_certificate(reqwest::Certificate::from_pem(pem.as_bytes())?)
+//!     .build()?;
+//! let response = client
+//!     .get(format!("{}/v2/customers", server.url()))
+//!     .bearer_auth("test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM")
+//!     .send()
+//!     .await?;
+//! assert_eq!(response.status(), 200);
+//! server.shutdown().await;
+//! # Ok(()) }
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(demo()).unwrap();
+//! ```
+//!
+//! The program writes the certificate to `--tls-cert-out PATH` (default: `mollie-mock-PORT.pem`
+//! in the system's temp directory) before it prints its URL, then prints where it wrote it:
+//!
+//! ```text
+//! $ mollie-mock --tls --tls-cert-out /tmp/mollie-mock.pem --addr 127.0.0.1:18443
+//! mollie-mock listening on https://127.0.0.1:18443
+//! mollie-mock certificate (self-signed) written to /tmp/mollie-mock.pem
+//! $ curl --cacert /tmp/mollie-mock.pem -H 'Authorization: Bearer test_x' https://localhost:18443/v2/customers
+//! ```
+//!
+//! With Node.js, `NODE_EXTRA_CA_CERTS=/tmp/mollie-mock.pem` makes Node's own clients (`fetch`,
+//! `https`) trust the mock. `@mollie/api-client` 4.x, though, gives its HTTPS agent its own
+//! bundle of CA certificates, and Node ignores `NODE_EXTRA_CA_CERTS` for such an agent; a
+//! module preloaded with `node --require ./trust-mollie-mock.cjs` adds the mock's certificate
+//! to that bundle:
+//!
+//! ```js
+//! // trust-mollie-mock.cjs: trusts the certificate in $MOLLIE_MOCK_CA in every https.Agent.
+//! const fs = require('node:fs');
+//! const https = require('node:https');
+//! const tls = require('node:tls');
+//! const pem = fs.readFileSync(process.env.MOLLIE_MOCK_CA, 'utf8');
+//! const Agent = https.Agent;
+//! https.Agent = class extends Agent {
+//!   constructor(options = {}) {
+//!     super({ ...options, ca: [].concat(options.ca ?? tls.rootCertificates, pem) });
+//!   }
+//! };
+//! ```
+//!
+//! ```js
+//! // NODE_EXTRA_CA_CERTS=/tmp/mollie-mock.pem MOLLIE_MOCK_CA=/tmp/mollie-mock.pem \
+//! //   node --require ./trust-mollie-mock.cjs app.mjs
+//! import { createMollieClient } from '@mollie/api-client';
+//!
+//! const mollie = createMollieClient({
+//!   apiKey: 'test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM',
+//!   apiEndpoint: 'https://localhost:18443/v2/',
+//! });
+//! const customer = await mollie.customers.create({ name: 'Jane Doe' });
+//! ```
+//!
+//! (In a throwaway test process, `NODE_TLS_REJECT_UNAUTHORIZED=0` also works, by turning
+//! certificate checks off altogether.)
 //!
 //! # Control API
 //!
@@ -207,6 +288,7 @@ mod links;
 mod lists;
 mod log;
 mod store;
+mod tls;
 mod validate;
 mod webhooks;
 
@@ -252,10 +334,12 @@ pub struct MockConfig {
     max_objects: usize,
     max_body_bytes: usize,
     max_logged_requests: usize,
+    max_log_bytes: usize,
     idempotency_ttl: Duration,
     profile_id: ProfileId,
     clock: Clock,
     webhooks: webhooks::WebhookSettings,
+    tls: bool,
 }
 
 impl std::fmt::Debug for MockConfig {
@@ -265,6 +349,7 @@ impl std::fmt::Debug for MockConfig {
             .field("max_objects", &self.max_objects)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("max_logged_requests", &self.max_logged_requests)
+            .field("max_log_bytes", &self.max_log_bytes)
             .field("idempotency_ttl", &self.idempotency_ttl)
             .field("profile_id", &self.profile_id)
             .field("webhook_retry_delays", &self.webhooks.retry_delays)
@@ -272,6 +357,7 @@ impl std::fmt::Debug for MockConfig {
             // `SigningSecret`'s Debug shows no secret.
             .field("webhook_signing_secret", &self.webhooks.signing_secret)
             .field("event_webhook_url", &self.webhooks.event_url)
+            .field("tls_self_signed", &self.tls)
             .finish_non_exhaustive()
     }
 }
@@ -293,10 +379,12 @@ impl MockConfig {
             max_objects: 100_000,
             max_body_bytes: 64 * 1024,
             max_logged_requests: 10_000,
+            max_log_bytes: 64 << 20,
             idempotency_ttl: Duration::from_secs(24 * 60 * 60),
             profile_id: default_profile(),
             clock: clock::system(),
             webhooks: webhooks::WebhookSettings::default(),
+            tls: false,
         }
     }
 
@@ -318,9 +406,17 @@ impl MockConfig {
         self
     }
 
-    /// How many requests `GET /__mock/requests` keeps (the most recent ones).
+    /// How many requests `GET /__mock/requests` keeps (the most recent ones; default
+    /// 10 000).
     pub fn max_logged_requests(mut self, max: usize) -> Self {
         self.max_logged_requests = max;
+        self
+    }
+
+    /// How much memory the request log may take (estimated; default 64 MiB): the oldest
+    /// requests are dropped first, so that large bodies cannot exhaust the server.
+    pub fn max_log_bytes(mut self, max: usize) -> Self {
+        self.max_log_bytes = max;
         self
     }
 
@@ -374,13 +470,32 @@ impl MockConfig {
         self
     }
 
+    /// Serves HTTPS instead of HTTP, with a certificate made at start for `localhost`,
+    /// `127.0.0.1` and `::1` and signed by its own key: [`MockServer::url`] is then
+    /// `https://...`, links in bodies are too, and clients trust
+    /// [`MockServer::certificate_pem`]. See [HTTPS](crate#https).
+    pub fn tls_self_signed(mut self) -> Self {
+        self.tls = true;
+        self
+    }
+
     /// Binds the address and starts serving on the current tokio runtime.
     ///
     /// # Errors
-    /// When the address cannot be bound.
+    /// When the address cannot be bound, or (with TLS) the certificate cannot be made.
     pub async fn start(self) -> io::Result<MockServer> {
+        let tls = if self.tls {
+            Some(tls::self_signed()?)
+        } else {
+            None
+        };
         let listener = tokio::net::TcpListener::bind(self.addr).await?;
         let addr = listener.local_addr()?;
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let (acceptor, certificate_pem) = match tls {
+            Some(t) => (Some(t.acceptor), Some(t.certificate_pem)),
+            None => (None, None),
+        };
         // Idempotency keys are bounded like objects: one kept per object is plenty.
         let key_cap = self.max_objects.max(1000);
         let webhooks = Arc::new(webhooks::Webhooks::new(self.webhooks, self.clock.clone()));
@@ -392,11 +507,15 @@ impl MockConfig {
                 clock: self.clock,
             },
             local_addr: addr,
+            scheme,
             hasher: RandomState::new(),
             store: Mutex::new(store::Store::new(self.max_objects)),
             idempotency: Mutex::new(idempotency::Idempotency::new(key_cap)),
             faults: Mutex::new(faults::FaultQueue::default()),
-            log: Mutex::new(log::RequestLog::new(self.max_logged_requests)),
+            log: Mutex::new(log::RequestLog::new(
+                self.max_logged_requests,
+                self.max_log_bytes,
+            )),
             release: Notify::new(),
             webhooks,
         });
@@ -404,12 +523,14 @@ impl MockConfig {
             .fallback(dispatch::dispatch)
             .with_state(app.clone());
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(serve(conn::MockListener(listener), router, async {
+        let listener = conn::MockListener::new(listener, acceptor);
+        let task = tokio::spawn(serve(listener, router, async {
             let _ = stopped.await;
         }));
         Ok(MockServer {
             addr,
-            url: format!("http://{addr}"),
+            url: format!("{scheme}://{addr}"),
+            certificate_pem,
             app,
             stop: Some(stop),
             task: Some(task),
@@ -457,6 +578,7 @@ async fn serve(
 pub struct MockServer {
     addr: SocketAddr,
     url: String,
+    certificate_pem: Option<String>,
     app: Arc<App>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<io::Result<()>>>,
@@ -479,9 +601,17 @@ impl MockServer {
         MockConfig::new().start().await
     }
 
-    /// The base URL, e.g. `http://127.0.0.1:41234` (the API is under `/v2`).
+    /// The base URL, e.g. `http://127.0.0.1:41234`, or `https://127.0.0.1:41234` with
+    /// [`MockConfig::tls_self_signed`] (the API is under `/v2`).
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// With [`MockConfig::tls_self_signed`], the server's certificate in PEM
+    /// (`-----BEGIN CERTIFICATE-----...`), for clients to trust as a root; `None` over plain
+    /// HTTP. It is public: no key is in it.
+    pub fn certificate_pem(&self) -> Option<&str> {
+        self.certificate_pem.as_deref()
     }
 
     /// The address it listens on.

@@ -13,9 +13,10 @@ pub(crate) const DOC_PAYMENTS: &str = "https://docs.mollie.com/reference/v2/paym
 /// The dashboard; the mock has none, so links point where Mollie's would.
 const DASHBOARD: &str = "https://my.mollie.com/dashboard";
 
-/// `http://HOST` from the request (`Host` header, or the authority of an absolute URI),
-/// falling back to the address the server listens on when neither is a plain host.
-pub(crate) fn base_url(headers: &HeaderMap, uri: &Uri, local: SocketAddr) -> String {
+/// `SCHEME://HOST` from the request (`Host` header, or the authority of an absolute URI),
+/// falling back to the address the server listens on when neither is a plain host. The
+/// scheme is the server's (`https` when it serves TLS), not the request's.
+pub(crate) fn base_url(scheme: &str, headers: &HeaderMap, uri: &Uri, local: SocketAddr) -> String {
     let host = uri
         .authority()
         .map(|a| a.as_str().to_owned())
@@ -32,7 +33,7 @@ pub(crate) fn base_url(headers: &HeaderMap, uri: &Uri, local: SocketAddr) -> Str
                     .all(|b| b.is_ascii_alphanumeric() || b".-:[]_".contains(&b))
         })
         .unwrap_or_else(|| local.to_string());
-    format!("http://{host}")
+    format!("{scheme}://{host}")
 }
 
 /// An API link (`application/hal+json`) to `path` on `base`.
@@ -60,10 +61,24 @@ mod tests {
         let local: SocketAddr = "127.0.0.1:9".parse().expect("addr");
         let uri: Uri = "/v2/customers".parse().expect("uri");
         let mut headers = HeaderMap::new();
-        assert_eq!(base_url(&headers, &uri, local), "http://127.0.0.1:9");
+        assert_eq!(
+            base_url("http", &headers, &uri, local),
+            "http://127.0.0.1:9"
+        );
         headers.insert(header::HOST, HeaderValue::from_static("localhost:1234"));
-        assert_eq!(base_url(&headers, &uri, local), "http://localhost:1234");
+        assert_eq!(
+            base_url("http", &headers, &uri, local),
+            "http://localhost:1234"
+        );
         headers.insert(header::HOST, HeaderValue::from_static("evil.com/x?y"));
-        assert_eq!(base_url(&headers, &uri, local), "http://127.0.0.1:9");
+        assert_eq!(
+            base_url("http", &headers, &uri, local),
+            "http://127.0.0.1:9"
+        );
+        headers.insert(header::HOST, HeaderValue::from_static("localhost:1234"));
+        assert_eq!(
+            base_url("https", &headers, &uri, local),
+            "https://localhost:1234"
+        );
     }
 }

@@ -37,39 +37,63 @@ pub struct RecordedRequest {
     pub replayed: bool,
 }
 
-/// The log, a ring of the most recent requests.
+/// The log, a ring of the most recent requests, bounded in count and in memory.
 #[derive(Debug)]
 pub(crate) struct RequestLog {
     entries: VecDeque<RecordedRequest>,
+    /// The estimated memory of each entry, in the order of `entries`.
+    costs: VecDeque<usize>,
+    cost: usize,
     next_seq: u64,
     cap: usize,
+    budget: usize,
+}
+
+/// What an entry may cost in memory: a parsed JSON body can take up to about 16 times its
+/// text (`[0,0,...]`: 2 bytes of text, a 32-byte value each), plus the headers and the rest.
+pub(crate) fn estimated_cost(body_bytes: usize, entry: &RecordedRequest) -> usize {
+    let headers: usize = entry
+        .headers
+        .iter()
+        .map(|(k, v)| k.len() + v.len() + 48)
+        .sum();
+    body_bytes.saturating_mul(16) + headers + entry.path.len() + 256
 }
 
 impl RequestLog {
-    pub fn new(cap: usize) -> Self {
+    pub fn new(cap: usize, budget: usize) -> Self {
         Self {
             entries: VecDeque::new(),
+            costs: VecDeque::new(),
+            cost: 0,
             next_seq: 1,
             cap,
+            budget,
         }
     }
 
     pub fn clear(&mut self) {
         self.entries.clear();
+        self.costs.clear();
+        self.cost = 0;
     }
 
-    /// Adds a request; returns its sequence number.
-    pub fn push(&mut self, mut entry: RecordedRequest) -> u64 {
+    /// Adds a request that cost `cost` bytes (see [`estimated_cost`]); returns its sequence
+    /// number. The oldest entries go first when the count or the memory budget is exceeded.
+    pub fn push(&mut self, mut entry: RecordedRequest, cost: usize) -> u64 {
         let seq = self.next_seq;
         self.next_seq += 1;
-        if self.cap == 0 {
+        if self.cap == 0 || cost > self.budget {
             return seq;
         }
         entry.seq = seq;
-        while self.entries.len() >= self.cap {
+        while self.entries.len() >= self.cap || self.cost + cost > self.budget {
             self.entries.pop_front();
+            self.cost -= self.costs.pop_front().unwrap_or(0);
         }
         self.entries.push_back(entry);
+        self.costs.push_back(cost);
+        self.cost += cost;
         seq
     }
 
@@ -92,5 +116,50 @@ impl RequestLog {
 
     pub fn snapshot(&self) -> Vec<RecordedRequest> {
         self.entries.iter().cloned().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry() -> RecordedRequest {
+        RecordedRequest {
+            seq: 0,
+            method: "POST".into(),
+            path: "/v2/customers".into(),
+            query: None,
+            headers: BTreeMap::new(),
+            body: None,
+            idempotency_key: None,
+            fault: None,
+            processing: false,
+            status: None,
+            dropped: false,
+            replayed: false,
+        }
+    }
+
+    #[test]
+    fn the_log_stays_within_its_count_and_its_memory() {
+        let mut log = RequestLog::new(3, 1000);
+        for _ in 0..5 {
+            log.push(entry(), 100);
+        }
+        let seqs: Vec<u64> = log.snapshot().iter().map(|e| e.seq).collect();
+        assert_eq!(seqs, [3, 4, 5], "the count cap keeps the newest");
+
+        // Two entries of 400 fit in 1000; a third pushes the oldest out.
+        log.clear();
+        for _ in 0..3 {
+            log.push(entry(), 400);
+        }
+        assert_eq!(log.snapshot().len(), 2);
+        assert!(log.cost <= 1000);
+
+        // An entry larger than the whole budget is not kept, and evicts nothing.
+        log.push(entry(), 5000);
+        assert_eq!(log.snapshot().len(), 2);
+        assert!(estimated_cost(1000, &entry()) >= 16_000);
     }
 }

@@ -254,6 +254,15 @@ impl Req {
     }
 }
 
+/// A client that trusts `pem`, the certificate of a mock started with TLS.
+pub fn trusting(pem: &str) -> reqwest::Client {
+    let certificate = reqwest::Certificate::from_pem(pem.as_bytes()).expect("a PEM certificate");
+    reqwest::Client::builder()
+        .add_root_certificate(certificate)
+        .build()
+        .expect("a client")
+}
+
 /// A running mock and a client for it.
 pub struct Api {
     pub server: MockServer,
@@ -265,12 +274,14 @@ impl Api {
         Self::with(MockConfig::new()).await
     }
 
+    /// A mock started with `config`; over TLS the client trusts its certificate (only).
     pub async fn with(config: MockConfig) -> Self {
         let server = config.start().await.expect("mock starts");
-        Self {
-            server,
-            http: reqwest::Client::new(),
-        }
+        let http = match server.certificate_pem() {
+            Some(pem) => trusting(pem),
+            None => reqwest::Client::new(),
+        };
+        Self { server, http }
     }
 
     pub fn url(&self, path: &str) -> String {
