@@ -130,12 +130,14 @@ async fn walk(
         .list_payments(customer)
         .limit(5)
         .stream()
-        .try_fold(0u64, |cents, p| async move {
-            Ok(cents + p.amount.minor_units().unwrap_or(0).unsigned_abs())
+        .try_fold((0u64, 0usize), |(cents, count), p| async move {
+            let amount = p.amount.minor_units().unwrap_or(0).unsigned_abs();
+            Ok((cents + amount, count + 1))
         })
         .await?;
+    let (total, count) = total;
     println!(
-        "   EUR {}.{:02} over all {PAYMENTS} payments{}",
+        "   EUR {}.{:02} over all {count} payments{}",
         total / 100,
         total % 100,
         pages_fetched(mock, before)

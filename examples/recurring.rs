@@ -69,12 +69,13 @@ async fn charge_monthly(mollie: &Mollie, invoice: &str) -> Result<(), Box<dyn Er
     );
 
     step(3, &format!("Charge invoice {invoice} on the mandate"));
-    // The idempotency key is derived from the invoice, not random: if this process dies after
-    // sending the charge but before storing its result, the next run sends the same key, and
-    // Mollie answers with the payment it already made instead of debiting Jane again. (The
-    // SDK's automatic retries reuse whatever key a call has; a random key would only protect
-    // within one run.)
-    let key = IdempotencyKey::parse(&format!("invoice-{invoice}-charge"))?;
+    // The idempotency key is derived from what this charge is (this invoice, this customer),
+    // not random: a service that stores the key with the invoice and dies after sending the
+    // charge but before storing its result sends this same charge again with the same key,
+    // and Mollie answers with the payment it already made instead of debiting Jane again.
+    // (The SDK's automatic retries reuse whatever key a call has; a random key would only
+    // protect within one process. A key sent again with another body is refused: 400.)
+    let key = IdempotencyKey::parse(&format!("invoice-{invoice}-{}", customer.id))?;
     let charge = NewPayment::recurring(
         Money::eur("10.00")?,
         format!("Subscription, invoice {invoice}"),

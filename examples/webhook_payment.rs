@@ -3,7 +3,8 @@
 //!
 //! Run: `cargo run -p mollie-examples --example webhook_payment`
 
-use mollie_models::{Payment, PaymentId, PaymentStatus, SequenceType};
+use mollie_models::webhooks::{WebhookResourceId, parse_classic};
+use mollie_models::{Payment, PaymentStatus, SequenceType};
 
 /// The body of `GET /v2/payments/tr_WDqYK6vllg` after a recurring SEPA charge succeeded, as
 /// Mollie returns it (abridged).
@@ -44,15 +45,14 @@ const FETCHED: &str = r#"{
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // 1. The webhook: a form body with the payment id. Parse it into a typed id first, so
     //    that nothing but a real payment id can ever reach the fetch.
-    let webhook_body = "id=tr_WDqYK6vllg";
-    let raw_id = webhook_body
-        .strip_prefix("id=")
-        .ok_or("not a Mollie webhook body")?;
-    let id = PaymentId::parse(raw_id)?;
+    let webhook_body = b"id=tr_WDqYK6vllg";
+    let WebhookResourceId::Payment(id) = parse_classic(webhook_body)? else {
+        return Err("this receiver handles payment webhooks only".into());
+    };
     println!("webhook for payment {id}");
 
     // A forged id is refused before it becomes a URL.
-    let forged = PaymentId::parse("tr_x/../../customers");
+    let forged = parse_classic(b"id=tr_x%2F..%2F..%2Fcustomers");
     println!("forged id refused: {}", forged.is_err());
 
     // 2. The fetched payment, typed.

@@ -19,7 +19,7 @@ use std::time::Duration;
 use mollie::webhooks::SigningSecret;
 use mollie::{Iban, Mollie, Money, NewCustomer, NewMandate, NewPayment, PaymentStatus};
 use mollie_examples::webhook_receiver::Receiver;
-use mollie_mock::MockConfig;
+use mollie_mock::{DeliveryOutcome, MockConfig};
 use tokio::sync::mpsc;
 
 const MOCK_SECRET: &str = "whsec_example_only";
@@ -120,6 +120,19 @@ async fn local_round_trip() -> Result<(), Box<dyn Error>> {
             return Err(format!("expected paid, the API says {}", fetched.status).into());
         }
     }
-    println!("both webhooks arrived, were verified, and the fetched payment is paid");
+    // What the mock delivered, and how the receiver answered.
+    tokio::time::timeout(Duration::from_secs(10), mock.webhooks_settled()).await?;
+    for delivery in mock.webhook_deliveries() {
+        println!(
+            "the mock delivered a {:?} webhook: {:?} after {} attempt(s)",
+            delivery.kind,
+            delivery.outcome,
+            delivery.attempts.len()
+        );
+        if delivery.outcome != DeliveryOutcome::Delivered {
+            return Err("a webhook was not accepted by the receiver".into());
+        }
+    }
+    println!("the classic webhook and the verified signed event each led to a fetch: paid");
     Ok(())
 }

@@ -53,7 +53,10 @@ fn parse_args() -> Result<Args, String> {
             }
             "--tls" if inline.is_none() => parsed.tls = true,
             "--tls-cert-out" => parsed.cert_out = Some(PathBuf::from(value("--tls-cert-out")?)),
-            "-h" | "--help" => return Err(USAGE.to_owned()),
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                std::process::exit(0);
+            }
             _ => return Err(format!("unknown argument {arg:?}\n{USAGE}")),
         }
     }

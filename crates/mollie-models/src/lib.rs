@@ -8,10 +8,12 @@
 //! - Ids are typed ([`CustomerId`], [`MandateId`], [`PaymentId`], ...) and accept only
 //!   Mollie's id shape, so an id can never smuggle a path into a URL.
 //! - [`Money`] keeps the exact decimal string; there is no float anywhere.
-//! - Every enum has an `Unknown(String)` variant: a value Mollie adds later parses and is
-//!   written back unchanged. Unknown object fields are ignored.
+//! - Every enum of values Mollie sends has an `Unknown(String)` variant: a value Mollie adds
+//!   later parses and is written back unchanged. Unknown object fields are ignored.
 //! - Request bodies ([`NewCustomer`], [`CustomerUpdate`], [`NewMandate`], [`NewPayment`]) are
-//!   built by constructors that take the required fields and setters that check their input.
+//!   built by constructors that take the required fields; values that can be wrong are
+//!   typed and checked when made ([`Money`], [`Iban`], [`Date`], ids, metadata), and
+//!   [`NewPayment::validate`] checks what a constructor cannot.
 //!
 //! ```
 //! use mollie_models::{Customer, List, Payment, PaymentStatus};

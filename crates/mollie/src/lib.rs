@@ -47,7 +47,8 @@
 //!   so the call can be retried later without charging anybody twice.
 //! - **Survives the network.** Connection failures, timeouts, 5xx and 429 are retried with
 //!   capped exponential backoff and full jitter, honouring `Retry-After`, within a deadline
-//!   ([`RetryPolicy`], [`ClientBuilder`]); other 4xx never are.
+//!   ([`RetryPolicy`], [`MollieBuilder`]); so is a 409 on an idempotency key (Mollie's "still
+//!   being processed"). Other 4xx never are.
 //! - **Typed input, checked before sending.** Ids are typed ([`CustomerId`], [`MandateId`] ...)
 //!   and accept only Mollie's shape; money is [`Money`], never a float; `limit` must be 1 to
 //!   250; a payment body is validated. Refused input is [`Error::InvalidInput`] and nothing is
@@ -95,7 +96,8 @@ pub struct Mollie {
 
 impl Mollie {
     /// A client configured from the environment: `MOLLIE_API_KEY` (required: a `test_`/
-    /// `live_` API key, an `access_` token or an OAuth token) and `MOLLIE_API_URL` (optional,
+    /// `live_` API key or an `access_` token; another OAuth token goes through
+    /// [`MollieBuilder::oauth_token`]) and `MOLLIE_API_URL` (optional,
     /// e.g. a local `mollie-mock`).
     ///
     /// # Errors

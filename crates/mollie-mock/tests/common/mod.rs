@@ -50,7 +50,10 @@ pub fn spec() -> Option<&'static Spec> {
                 )
             }
             Err(_) => {
-                println!("skipped: spec not found at {}", path.display());
+                println!(
+                    "skipped: Mollie's OpenAPI spec not found at {}",
+                    path.display()
+                );
                 None
             }
         }
