@@ -68,8 +68,10 @@ fn strip_nulls(value: Value) -> Value {
     }
 }
 
-/// Replaces every string literal of a `Debug` rendering by `".."`.
+/// Replaces every string literal of a `Debug` rendering by `".."`, and the numbers of free
+/// JSON (metadata) by `..`.
 fn mask_strings(debug: &str) -> String {
+    let debug = mask_json_numbers(debug);
     let mut out = String::with_capacity(debug.len());
     let mut chars = debug.chars();
     while let Some(c) = chars.next() {
@@ -89,6 +91,21 @@ fn mask_strings(debug: &str) -> String {
             }
         }
     }
+    out
+}
+
+/// `Number(628351095)` (a `serde_json::Value` in metadata) becomes `Number(..)`.
+fn mask_json_numbers(debug: &str) -> String {
+    let mut out = String::with_capacity(debug.len());
+    let mut rest = debug;
+    while let Some(at) = rest.find("Number(") {
+        let (before, after) = rest.split_at(at + "Number(".len());
+        out.push_str(before);
+        let end = after.find(')').unwrap_or(after.len());
+        out.push_str("..");
+        rest = &after[end..];
+    }
+    out.push_str(rest);
     out
 }
 
