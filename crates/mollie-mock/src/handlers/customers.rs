@@ -3,9 +3,9 @@
 use std::collections::BTreeMap;
 
 use axum::http::StatusCode;
-use mollie_models::{Customer, CustomerLinks, List, Timestamp};
+use mollie_models::{Customer, CustomerLinks, Timestamp};
 
-use super::{Ctx, no_such, to_json};
+use super::{Ctx, cursor, list_reply, no_such, to_json};
 use crate::app::{App, lock};
 use crate::clock;
 use crate::errors::{ApiError, Reply};
@@ -147,27 +147,19 @@ pub(crate) fn delete(app: &App, ctx: &Ctx<'_>, id: &str) -> Result<Reply, ApiErr
 pub(crate) fn list(app: &App, ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let params = lists::params(ctx.query, &["testmode"])?;
     let store = lock(&app.store);
-    let from = match &params.from {
-        Some(from) => Some(
-            store
-                .customer(ctx.env, from)
-                .ok_or_else(|| lists::invalid_cursor(from))?
-                .seq,
-        ),
-        None => None,
-    };
+    let from = cursor(
+        &store.customers,
+        params.from.as_deref(),
+        |c| c.env == ctx.env,
+        |c| c.seq,
+    )?;
     let order = &store.customer_order[ctx.env.index()];
     let page = page(order, from, params.limit, params.desc(), |_| true);
-    let items: Vec<Customer> = page
-        .ids
-        .iter()
-        .filter_map(|id| store.customers.get(id))
-        .map(|c| render(c, ctx.base, false))
-        .collect();
-    let list = List {
-        count: u32::try_from(items.len()).unwrap_or(u32::MAX),
-        items,
-        links: lists::links(ctx.base, "/v2/customers", &params, &page, DOC_CUSTOMERS),
-    };
-    Ok(Reply::json(StatusCode::OK, to_json(&list)?))
+    list_reply(
+        ctx,
+        &page,
+        &store.customers,
+        |c| render(c, ctx.base, false),
+        ("/v2/customers", &params, DOC_CUSTOMERS),
+    )
 }

@@ -4,12 +4,12 @@ use std::time::SystemTime;
 
 use axum::http::StatusCode;
 use mollie_models::{
-    CardDetails, CardLabel, Date, DirectDebitDetails, Iban, List, Mandate, MandateDetails,
-    MandateId, MandateLinks, MandateMethod, MandateScope, MandateStatus, PayPalDetails,
-    PaymentMethod, Timestamp,
+    CardDetails, CardLabel, Date, DirectDebitDetails, Iban, Mandate, MandateDetails, MandateId,
+    MandateLinks, MandateMethod, MandateScope, MandateStatus, PayPalDetails, PaymentMethod,
+    Timestamp,
 };
 
-use super::{Ctx, no_such, to_json};
+use super::{Ctx, cursor, list_reply, no_such, to_json};
 use crate::app::{App, lock};
 use crate::clock;
 use crate::errors::{ApiError, Reply, quoted};
@@ -282,37 +282,23 @@ pub(crate) fn list(app: &App, ctx: &Ctx<'_>, customer_id: &str) -> Result<Reply,
     let customer = store
         .customer(ctx.env, customer_id)
         .ok_or_else(|| no_such("customer", customer_id))?;
-    let keep = |id: &str| {
-        store
-            .mandates
-            .get(id)
-            .is_some_and(|m| scopes.iter().all(|s| m.scopes.contains(s)))
-    };
-    let from = match &params.from {
-        Some(from) => Some(
-            store
-                .mandates
-                .get(from)
-                .filter(|m| m.customer_id.as_str() == customer_id && keep(from))
-                .ok_or_else(|| lists::invalid_cursor(from))?
-                .seq,
-        ),
-        None => None,
-    };
+    let wanted = |m: &MandateRec| scopes.iter().all(|s| m.scopes.contains(s));
+    let from = cursor(
+        &store.mandates,
+        params.from.as_deref(),
+        |m| m.customer_id.as_str() == customer_id && wanted(m),
+        |m| m.seq,
+    )?;
+    let keep = |id: &str| store.mandates.get(id).is_some_and(wanted);
     let page = page(&customer.mandates, from, params.limit, params.desc(), keep);
-    let items: Vec<Mandate> = page
-        .ids
-        .iter()
-        .filter_map(|id| store.mandates.get(id))
-        .map(|m| render(m, ctx.base, false))
-        .collect();
     let path = format!("/v2/customers/{customer_id}/mandates");
-    let list = List {
-        count: u32::try_from(items.len()).unwrap_or(u32::MAX),
-        items,
-        links: lists::links(ctx.base, &path, &params, &page, DOC_MANDATES),
-    };
-    Ok(Reply::json(StatusCode::OK, to_json(&list)?))
+    list_reply(
+        ctx,
+        &page,
+        &store.mandates,
+        |m| render(m, ctx.base, false),
+        (&path, &params, DOC_MANDATES),
+    )
 }
 
 /// The mandate a paid `first` payment gives its customer, as Mollie creates it: a card

@@ -14,6 +14,49 @@ pub(crate) mod customers;
 pub(crate) mod mandates;
 pub(crate) mod payments;
 
+/// The sequence number of a list's `from` cursor: a record that `accept` takes (the list's
+/// own kind, owner and filters), else Mollie's 400 on `from`.
+pub(crate) fn cursor<R>(
+    records: &std::collections::HashMap<String, R>,
+    from: Option<&str>,
+    accept: impl Fn(&R) -> bool,
+    seq: impl Fn(&R) -> u64,
+) -> Result<Option<u64>, ApiError> {
+    from.map(|from| {
+        records
+            .get(from)
+            .filter(|r| accept(r))
+            .map(&seq)
+            .ok_or_else(|| crate::lists::invalid_cursor(from))
+    })
+    .transpose()
+}
+
+/// Mollie's body for one page of a list: the records on `page`, rendered, and its `_links`.
+pub(crate) fn list_reply<R, T>(
+    ctx: &Ctx<'_>,
+    page: &crate::store::Page,
+    records: &std::collections::HashMap<String, R>,
+    render: impl Fn(&R) -> T,
+    (path, params, doc): (&str, &crate::lists::ListParams, &str),
+) -> Result<Reply, ApiError>
+where
+    T: mollie_models::ListItem + serde::Serialize,
+{
+    let items: Vec<T> = page
+        .ids
+        .iter()
+        .filter_map(|id| records.get(id))
+        .map(render)
+        .collect();
+    let list = mollie_models::List {
+        count: u32::try_from(items.len()).unwrap_or(u32::MAX),
+        items,
+        links: crate::lists::links(ctx.base, path, params, page, doc),
+    };
+    Ok(Reply::json(axum::http::StatusCode::OK, to_json(&list)?))
+}
+
 /// What every operation needs to know about its request.
 pub(crate) struct Ctx<'a> {
     /// `http://HOST`, for `_links`.

@@ -4,12 +4,12 @@ use std::time::SystemTime;
 
 use axum::http::StatusCode;
 use mollie_models::{
-    Address, List, MandateId, MandateStatus, Payment, PaymentLine, PaymentLinks, PaymentMethod,
+    Address, MandateId, MandateStatus, Payment, PaymentLine, PaymentLinks, PaymentMethod,
     PaymentStatus, ProfileId, SequenceType, Timestamp,
 };
 use serde_json::Value;
 
-use super::{Ctx, no_such, to_json};
+use super::{Ctx, cursor, list_reply, no_such, to_json};
 use crate::app::{App, lock};
 use crate::clock;
 use crate::errors::{ApiError, Reply, quoted};
@@ -345,37 +345,23 @@ pub(crate) fn list(app: &App, ctx: &Ctx<'_>, customer_id: &str) -> Result<Reply,
     let customer = store
         .customer(ctx.env, customer_id)
         .ok_or_else(|| no_such("customer", customer_id))?;
-    let keep = |id: &str| {
-        store
-            .payments
-            .get(id)
-            .is_some_and(|p| profile.as_ref().is_none_or(|want| &p.profile_id == want))
-    };
-    let from = match &params.from {
-        Some(from) => Some(
-            store
-                .payments
-                .get(from)
-                .filter(|p| p.customer_id.as_str() == customer_id && keep(from))
-                .ok_or_else(|| lists::invalid_cursor(from))?
-                .seq,
-        ),
-        None => None,
-    };
+    let wanted = |p: &PaymentRec| profile.as_ref().is_none_or(|want| &p.profile_id == want);
+    let from = cursor(
+        &store.payments,
+        params.from.as_deref(),
+        |p| p.customer_id.as_str() == customer_id && wanted(p),
+        |p| p.seq,
+    )?;
+    let keep = |id: &str| store.payments.get(id).is_some_and(wanted);
     let page = page(&customer.payments, from, params.limit, params.desc(), keep);
-    let items: Vec<Payment> = page
-        .ids
-        .iter()
-        .filter_map(|id| store.payments.get(id))
-        .map(|p| render(p, ctx.base, false))
-        .collect();
     let path = format!("/v2/customers/{customer_id}/payments");
-    let list = List {
-        count: u32::try_from(items.len()).unwrap_or(u32::MAX),
-        items,
-        links: lists::links(ctx.base, &path, &params, &page, DOC_PAYMENTS),
-    };
-    Ok(Reply::json(StatusCode::OK, to_json(&list)?))
+    list_reply(
+        ctx,
+        &page,
+        &store.payments,
+        |p| render(p, ctx.base, false),
+        (&path, &params, DOC_PAYMENTS),
+    )
 }
 
 /// The statuses the control API sets: those of Mollie's test-mode checkout page (`paid`,
