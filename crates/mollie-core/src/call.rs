@@ -88,6 +88,17 @@ impl Call {
         self.map(|r| r.options(options))
     }
 
+    /// Sets the JSON body; a body that does not serialize is kept as the call's refusal.
+    pub fn json(self, body: &impl serde::Serialize) -> Self {
+        match serde_json::to_value(body) {
+            Ok(value) => self.map(|r| r.json_value(value)),
+            Err(e) => self.check(Err(ValidationError::new(
+                "body",
+                format!("cannot be serialized: {e}"),
+            ))),
+        }
+    }
+
     /// Adds a query parameter.
     pub fn query(self, name: &'static str, value: impl Into<String>) -> Self {
         self.map(|r| r.query(name, value))

@@ -73,16 +73,9 @@ impl Customers {
         Call::new(self.client.clone(), request)
     }
 
-    fn call_with_body(&self, request: Request, body: &impl serde::Serialize) -> Call {
-        match request.clone().json(body) {
-            Ok(request) => self.call(request),
-            Err(error) => self.call(request).check(Err(invalid_body(error))),
-        }
-    }
-
     /// *Create customer*: `POST /v2/customers`.
     pub fn create(&self, customer: NewCustomer) -> CreateCustomer {
-        CreateCustomer::from_call(self.call_with_body(customers(Request::post()), &customer))
+        CreateCustomer::from_call(self.call(customers(Request::post())).json(&customer))
     }
 
     /// *Get customer*: `GET /v2/customers/{id}`.
@@ -92,7 +85,7 @@ impl Customers {
 
     /// *Update customer*: `PATCH /v2/customers/{id}`; only the fields set in `update` change.
     pub fn update(&self, id: &CustomerId, update: CustomerUpdate) -> UpdateCustomer {
-        UpdateCustomer::from_call(self.call_with_body(customers(Request::patch()).id(id), &update))
+        UpdateCustomer::from_call(self.call(customers(Request::patch()).id(id)).json(&update))
     }
 
     /// *Delete customer*: `DELETE /v2/customers/{id}`. Mollie cancels the customer's
@@ -120,9 +113,7 @@ impl Customers {
             .segment("customers")
             .id(id)
             .segment("payments");
-        let call = self
-            .call_with_body(request, &payment)
-            .check(payment.validate());
+        let call = self.call(request).json(&payment).check(payment.validate());
         CreateCustomerPayment::from_call(call)
     }
 
@@ -135,10 +126,6 @@ impl Customers {
             .segment("payments");
         ListCustomerPayments::from_call(self.call(request))
     }
-}
-
-fn invalid_body(error: mollie_core::Error) -> mollie_models::ValidationError {
-    mollie_models::ValidationError::new("body", error.to_string())
 }
 
 operation! {

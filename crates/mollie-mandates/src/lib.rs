@@ -36,7 +36,7 @@
 //! ```
 
 use mollie_core::{Call, Client, Placement, Request, operation};
-use mollie_models::{CustomerId, Mandate, MandateId, MandateScope, NewMandate, ValidationError};
+use mollie_models::{CustomerId, Mandate, MandateId, MandateScope, NewMandate};
 
 /// The Mandates API for one customer.
 #[derive(Debug, Clone)]
@@ -70,13 +70,7 @@ impl Mandates {
     /// *Create mandate*: `POST /v2/customers/{customer}/mandates`, for SEPA Direct Debit and
     /// PayPal (card mandates come from a first payment).
     pub fn create(&self, mandate: NewMandate) -> CreateMandate {
-        let call = match Request::post().json(&mandate) {
-            Ok(request) => self.call(request),
-            Err(error) => self
-                .call(Request::post())
-                .check(Err(ValidationError::new("body", error.to_string()))),
-        };
-        CreateMandate::from_call(call)
+        CreateMandate::from_call(self.call(Request::post()).json(&mandate))
     }
 
     /// *Get mandate*: `GET /v2/customers/{customer}/mandates/{id}`.
