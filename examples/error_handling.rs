@@ -1,4 +1,4 @@
-//! What goes wrong, and how it looks: one typed [`mollie::Error`] that tells apart input
+//! What goes wrong, and how it looks: one typed [`mollie_sdk::Error`] that tells apart input
 //! refused before sending, Mollie's refusals (404, 422 with the field), rate limiting with
 //! `Retry-After`, timeouts and transport failures, and says which are worth retrying.
 //!
@@ -10,10 +10,10 @@ use std::error::Error as _;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use mollie::{
+use mollie_examples::{connect, step};
+use mollie_sdk::{
     CustomerId, Error, Iban, Mollie, Money, NewCustomer, NewPayment, RequestOptions, RetryPolicy,
 };
-use mollie_examples::{connect, step};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -99,7 +99,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
 
     step(3, "Refused before sending: a payment without a description");
     let somebody = CustomerId::parse("cst_8wmqcHMN4U")?;
-    let mandate = mollie::MandateId::parse("mdt_h3gAaD5zP")?;
+    let mandate = mollie_sdk::MandateId::parse("mdt_h3gAaD5zP")?;
     show(
         mollie
             .customers()

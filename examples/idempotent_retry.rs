@@ -15,12 +15,12 @@ use std::error::Error;
 use std::process::ExitCode;
 
 use futures::TryStreamExt;
-use mollie::{
+use mollie_examples::{connect, step};
+use mollie_mock::MockServer;
+use mollie_sdk::{
     CustomerId, Iban, IdempotencyKey, MandateId, Mollie, Money, NewCustomer, NewMandate,
     NewPayment, RequestOptions, RetryPolicy,
 };
-use mollie_examples::{connect, step};
-use mollie_mock::MockServer;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -182,7 +182,7 @@ async fn charges(
     let stored: Vec<_> = mollie
         .customers()
         .list_payments(customer)
-        .sort(mollie::SortOrder::Asc)
+        .sort(mollie_sdk::SortOrder::Asc)
         .stream()
         .try_collect()
         .await?;

@@ -11,9 +11,9 @@
 use std::error::Error;
 use std::process::ExitCode;
 
-use mollie::{Iban, Mollie, Money, NewCustomer, NewMandate, NewPayment, ProfileId};
 use mollie_examples::{MOCK_API_KEY, step};
 use mollie_mock::{MockServer, RecordedRequest};
+use mollie_sdk::{Iban, Mollie, Money, NewCustomer, NewMandate, NewPayment, ProfileId};
 
 #[tokio::main]
 async fn main() -> ExitCode {

@@ -11,9 +11,11 @@ use std::error::Error;
 use std::process::ExitCode;
 
 use futures::{StreamExt, TryStreamExt};
-use mollie::{Iban, Mollie, Money, NewCustomer, NewMandate, NewPayment, Page, Payment, SortOrder};
 use mollie_examples::{connect, step};
 use mollie_mock::MockServer;
+use mollie_sdk::{
+    Iban, Mollie, Money, NewCustomer, NewMandate, NewPayment, Page, Payment, SortOrder,
+};
 
 /// How many payments the example makes to page through.
 const PAYMENTS: usize = 23;
@@ -66,7 +68,7 @@ async fn run() -> Result<(), Box<dyn Error>> {
 
 async fn walk(
     mollie: &Mollie,
-    customer: &mollie::CustomerId,
+    customer: &mollie_sdk::CustomerId,
     mock: Option<&MockServer>,
 ) -> Result<(), Box<dyn Error>> {
     step(

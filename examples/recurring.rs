@@ -9,11 +9,11 @@ use std::error::Error;
 use std::process::ExitCode;
 
 use futures::TryStreamExt;
-use mollie::{
+use mollie_examples::{connect, step};
+use mollie_sdk::{
     Iban, IdempotencyKey, Locale, MandateDetails, Mollie, Money, NewCustomer, NewMandate,
     NewPayment,
 };
-use mollie_examples::{connect, step};
 
 #[tokio::main]
 async fn main() -> ExitCode {

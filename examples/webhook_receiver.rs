@@ -16,10 +16,10 @@
 use std::error::Error;
 use std::time::Duration;
 
-use mollie::webhooks::SigningSecret;
-use mollie::{Iban, Mollie, Money, NewCustomer, NewMandate, NewPayment, PaymentStatus};
 use mollie_examples::webhook_receiver::Receiver;
 use mollie_mock::{DeliveryOutcome, MockConfig};
+use mollie_sdk::webhooks::SigningSecret;
+use mollie_sdk::{Iban, Mollie, Money, NewCustomer, NewMandate, NewPayment, PaymentStatus};
 use tokio::sync::mpsc;
 
 const MOCK_SECRET: &str = "whsec_example_only";
@@ -33,7 +33,7 @@ async fn main() {
 }
 
 async fn run() -> Result<(), Box<dyn Error>> {
-    if std::env::var_os(mollie::core::API_KEY_ENV).is_some_and(|k| !k.is_empty()) {
+    if std::env::var_os(mollie_sdk::core::API_KEY_ENV).is_some_and(|k| !k.is_empty()) {
         serve_for_mollie().await
     } else {
         local_round_trip().await

@@ -10,8 +10,8 @@ pub mod webhook_receiver;
 
 use std::error::Error;
 
-use mollie::Mollie;
 use mollie_mock::MockServer;
+use mollie_sdk::Mollie;
 
 /// A test API key of Mollie's shape, for the embedded mock (which accepts any `test_` key).
 pub const MOCK_API_KEY: &str = "test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM";
@@ -28,7 +28,7 @@ pub const MOCK_API_KEY: &str = "test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM";
 /// # Errors
 /// A malformed key or URL in the environment, or no free loopback port for the mock.
 pub async fn connect() -> Result<(Mollie, Option<MockServer>), Box<dyn Error>> {
-    let key_is_set = std::env::var_os(mollie::core::API_KEY_ENV).is_some_and(|k| !k.is_empty());
+    let key_is_set = std::env::var_os(mollie_sdk::core::API_KEY_ENV).is_some_and(|k| !k.is_empty());
     if key_is_set {
         let mollie = Mollie::from_env()?;
         println!(

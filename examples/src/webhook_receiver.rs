@@ -13,12 +13,12 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
-use mollie::core::Request;
-use mollie::webhooks::{
+use mollie_sdk::core::Request;
+use mollie_sdk::webhooks::{
     SIGNATURE_HEADER, SignatureCheck, SigningSecret, WebhookEvent, WebhookResourceId,
     parse_classic, verify_signature,
 };
-use mollie::{Mollie, Payment, PaymentId};
+use mollie_sdk::{Mollie, Payment, PaymentId};
 use tokio::sync::mpsc;
 
 /// What the receiver needs: a client to fetch payments with, the signing secrets of next-gen

@@ -1,4 +1,4 @@
-//! End-to-end tests of the Mollie SDK (the `mollie` facade) against `mollie-mock`, and the
+//! End-to-end tests of the Mollie SDK (the `mollie-sdk` facade) against `mollie-mock`, and the
 //! helpers they share: a mock with a client configured for fast retries, fixtures, and a
 //! redactor that makes the mock's request log stable enough to snapshot.
 //!
@@ -7,11 +7,11 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use mollie::{
+use mollie_mock::{MockServer, RecordedRequest};
+use mollie_sdk::{
     Customer, CustomerId, Iban, IdempotencyKey, Mandate, Mollie, MollieBuilder, NewCustomer,
     NewMandate, ProfileId, RetryPolicy,
 };
-use mollie_mock::{MockServer, RecordedRequest};
 use serde_json::Value;
 
 /// A test-mode API key of Mollie's shape (the mock accepts any such key).

@@ -2,8 +2,8 @@
 //! parameter they take (idempotency key, `testmode` from an organization token, `include`).
 //! Lists' `from`/`limit`/`sort` are in `pagination.rs`.
 
-use mollie::customers::CustomerInclude;
-use mollie::{CustomerUpdate, Error, Locale, Mode, NewCustomer};
+use mollie_sdk::customers::CustomerInclude;
+use mollie_sdk::{CustomerUpdate, Error, Locale, Mode, NewCustomer};
 use mollie_tests::{LIVE_KEY, bounded, customer, key, org_client, start, with_key};
 use serde_json::json;
 

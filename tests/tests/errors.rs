@@ -3,12 +3,12 @@
 //! `field` Mollie names (IBAN, BIC, amount, mandate, email, profile). None is retried. Input
 //! the SDK itself can check is refused before sending, with the same field.
 
-use mollie::core::Request;
-use mollie::{
+use mollie_mock::MockServer;
+use mollie_sdk::core::Request;
+use mollie_sdk::{
     CustomerId, CustomerUpdate, Error, Iban, Mandate, MandateId, Money, NewCustomer, NewMandate,
     NewPayment, SequenceType,
 };
-use mollie_mock::MockServer;
 use mollie_tests::{
     IBAN, bounded, builder, customer, key, log_mark, requests_since, sepa_mandate, start,
 };

@@ -3,7 +3,7 @@
 //! with an API key is refused before anything is sent.
 
 use futures::StreamExt;
-use mollie::{CustomerUpdate, Error, Money, NewCustomer, NewMandate, NewPayment};
+use mollie_sdk::{CustomerUpdate, Error, Money, NewCustomer, NewMandate, NewPayment};
 use mollie_tests::{bounded, customer, iban, key, log_mark, profile_id, requests_since, start};
 
 #[tokio::test]
@@ -210,7 +210,7 @@ async fn an_api_key_refuses_testmode_on_all_eleven_operations_before_sending() {
             customers.get(&c.id).await.unwrap().name.as_deref(),
             Some("Jane")
         );
-        assert!(mandates.get(&m.id).await.unwrap().status == mollie::MandateStatus::Valid);
+        assert!(mandates.get(&m.id).await.unwrap().status == mollie_sdk::MandateStatus::Valid);
     })
     .await;
 }

@@ -2,7 +2,7 @@
 //! they take (idempotency key, `testmode` from an organization token, `scopes` on the list).
 //! Lists' `from`/`limit`/`sort` are in `pagination.rs`.
 
-use mollie::{
+use mollie_sdk::{
     Date, MandateDetails, MandateMethod, MandateScope, MandateStatus, Mode, NewCustomer, NewMandate,
 };
 use mollie_tests::{IBAN, bounded, customer, iban, key, org_client, sepa_mandate, start};

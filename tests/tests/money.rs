@@ -20,11 +20,11 @@ use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
 use futures::TryStreamExt;
-use mollie::{
+use mollie_mock::MockServer;
+use mollie_sdk::{
     Currency, CustomerId, Error, MandateId, Mollie, Money, NewPayment, Payment, PaymentStatus,
     RetryPolicy,
 };
-use mollie_mock::MockServer;
 use mollie_tests::{TEST_KEY, builder, customer, key, sepa_mandate};
 
 const CALLS: usize = 500;

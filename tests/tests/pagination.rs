@@ -4,7 +4,7 @@
 //! lazily; and `limit` 0 and 251 refused before anything is sent.
 
 use futures::{StreamExt, TryStreamExt};
-use mollie::{Error, Money, NewPayment, SortOrder};
+use mollie_sdk::{Error, Money, NewPayment, SortOrder};
 use mollie_tests::{bounded, customer, log_mark, requests_since, sepa_mandate, start};
 
 /// Every pagination check on one list of seven items. `$list` makes a fresh list builder;
@@ -226,12 +226,12 @@ async fn pages_of_an_organization_token_keep_testmode_and_profile_once() {
         let org = mollie_tests::org_client(&server, Some(true), Some("pfl_QkEhN94Ba"));
         let c = org
             .customers()
-            .create(mollie::NewCustomer::new().name("Jane"))
+            .create(mollie_sdk::NewCustomer::new().name("Jane"))
             .await
             .unwrap();
         let m = org
             .mandates(&c.id)
-            .create(mollie::NewMandate::sepa_direct_debit(
+            .create(mollie_sdk::NewMandate::sepa_direct_debit(
                 "Jane",
                 mollie_tests::iban(),
             ))

@@ -3,8 +3,8 @@
 //! client default and per call). Lists' `from`/`limit`/`sort` are in `pagination.rs`.
 
 use futures::TryStreamExt;
-use mollie::{Mode, Payment};
-use mollie::{
+use mollie_sdk::{Mode, Payment};
+use mollie_sdk::{
     Money, NewCustomer, NewMandate, NewPayment, PaymentMethod, PaymentStatus, SequenceType,
 };
 use mollie_tests::{bounded, customer, iban, key, org_client, profile_id, sepa_mandate, start};

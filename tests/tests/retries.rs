@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use futures::TryStreamExt;
-use mollie::{Error, Money, NewCustomer, NewPayment, Payment, RequestOptions, RetryPolicy};
+use mollie_sdk::{Error, Money, NewCustomer, NewPayment, Payment, RequestOptions, RetryPolicy};
 use mollie_tests::{
     TEST_KEY, bounded, builder, customer, key, log_mark, requests_since, sepa_mandate, start,
 };
@@ -274,7 +274,7 @@ async fn a_slow_answer_is_a_typed_timeout_with_the_key() {
             matches!(
                 error,
                 Error::Timeout {
-                    kind: mollie::TimeoutKind::Attempt,
+                    kind: mollie_sdk::TimeoutKind::Attempt,
                     attempts: 1,
                     ..
                 }

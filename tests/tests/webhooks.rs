@@ -9,10 +9,10 @@ use std::time::Duration;
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use mollie::webhooks::SigningSecret;
-use mollie::{Mollie, Money, NewPayment, Payment, PaymentStatus};
 use mollie_examples::webhook_receiver::Receiver;
 use mollie_mock::{DeliveryKind, DeliveryOutcome, MockConfig, MockServer};
+use mollie_sdk::webhooks::SigningSecret;
+use mollie_sdk::{Mollie, Money, NewPayment, Payment, PaymentStatus};
 use mollie_tests::{TEST_KEY, bounded, customer, sepa_mandate};
 use tokio::sync::mpsc;
 

@@ -7,12 +7,12 @@
 //! `_links.next`; and a call retried through faults.
 
 use futures::TryStreamExt;
-use mollie::customers::CustomerInclude;
-use mollie::{
+use mollie_mock::MockServer;
+use mollie_sdk::customers::CustomerInclude;
+use mollie_sdk::{
     Customer, CustomerUpdate, Date, Locale, MandateScope, Mollie, Money, NewCustomer, NewMandate,
     NewPayment, SortOrder,
 };
-use mollie_mock::MockServer;
 use mollie_tests::{
     Redactor, bounded, customer, iban, key, log_mark, org_client, requests_since, sepa_mandate,
     start,
@@ -25,7 +25,7 @@ fn wire(server: &MockServer, mark: u64) -> String {
 }
 
 /// A customer with a valid mandate and one payment, to have ids to work on.
-async fn fixture(mollie: &Mollie) -> (Customer, mollie::Mandate, mollie::Payment) {
+async fn fixture(mollie: &Mollie) -> (Customer, mollie_sdk::Mandate, mollie_sdk::Payment) {
     let c = customer(mollie, "Jane Doe").await;
     let m = sepa_mandate(mollie, &c.id).await;
     let p = mollie

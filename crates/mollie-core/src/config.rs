@@ -19,7 +19,7 @@ pub const API_URL_ENV: &str = "MOLLIE_API_URL";
 /// Mollie's API, version 2.
 pub const DEFAULT_BASE_URL: &str = "https://api.mollie.com/v2/";
 /// The `User-Agent` this crate sends, before any application suffix.
-pub const USER_AGENT: &str = concat!("mollie-rs/", env!("CARGO_PKG_VERSION"));
+pub const USER_AGENT: &str = concat!("mollie-sdk/", env!("CARGO_PKG_VERSION"));
 
 /// The largest response body read; a larger one is an unexpected response. Mollie's largest
 /// pages (250 payments) are well under a megabyte.
@@ -182,7 +182,7 @@ impl ClientBuilder {
         self.retry_policy(RetryPolicy::disabled())
     }
 
-    /// Appends e.g. `my-shop/2.1` to the `User-Agent` (`mollie-rs/0.1.0 my-shop/2.1`).
+    /// Appends e.g. `my-shop/2.1` to the `User-Agent` (`mollie-sdk/0.1.0 my-shop/2.1`).
     pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
         self.user_agent_suffix = Some(suffix.into());
         self

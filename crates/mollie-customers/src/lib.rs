@@ -3,7 +3,7 @@
 //!
 //! Each operation is a builder over [`mollie_core::Call`]: set what the operation takes, then
 //! `.await` it to send. Lists give one [`Page`](mollie_core::Page) when awaited, or every
-//! item lazily with `.stream()`. Most applications use this crate through the `mollie`
+//! item lazily with `.stream()`. Most applications use this crate through the `mollie-sdk`
 //! facade (`mollie.customers()`).
 //!
 //! Input is checked before anything is sent: ids are typed, `limit` must be 1 to 250, and a

@@ -3,7 +3,7 @@
 //! A mandate is a customer's permission to be charged without taking part: a SEPA Direct
 //! Debit mandate on an IBAN, a PayPal billing agreement, or a card stored by a first payment.
 //! Each operation is a builder over [`mollie_core::Call`]; `.await` sends it. Most
-//! applications use this crate through the `mollie` facade (`mollie.mandates(&customer)`).
+//! applications use this crate through the `mollie-sdk` facade (`mollie.mandates(&customer)`).
 //!
 //! ```
 //! use mollie_core::{Call, Client, Request};

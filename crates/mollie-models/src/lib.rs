@@ -3,7 +3,7 @@
 //!
 //! This crate does no I/O: it depends on `serde` and `serde_json` only, so a webhook
 //! receiver or a service that stores Mollie objects can use it without an HTTP stack. The
-//! client is the `mollie` crate.
+//! client is the `mollie-sdk` crate.
 //!
 //! - Ids are typed ([`CustomerId`], [`MandateId`], [`PaymentId`], ...) and accept only
 //!   Mollie's id shape, so an id can never smuggle a path into a URL.

@@ -3,7 +3,7 @@
 //!
 //! ```
 //! use futures::TryStreamExt;
-//! use mollie::{Iban, Locale, Mollie, Money, NewCustomer, NewMandate, NewPayment, PaymentStatus};
+//! use mollie_sdk::{Iban, Locale, Mollie, Money, NewCustomer, NewMandate, NewPayment, PaymentStatus};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {

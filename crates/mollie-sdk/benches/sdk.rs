@@ -17,8 +17,8 @@ use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use futures::{StreamExt, TryStreamExt};
-use mollie::{CustomerId, Iban, Mollie, Money, NewCustomer, NewMandate, NewPayment};
 use mollie_mock::{MockConfig, MockServer};
+use mollie_sdk::{CustomerId, Iban, Mollie, Money, NewCustomer, NewMandate, NewPayment};
 use peak_alloc::PeakAlloc;
 use tokio::runtime::Runtime;
 
