@@ -4,13 +4,16 @@
 use std::time::Duration;
 
 use mollie_models::ProfileId;
+use std::fmt;
+use std::sync::Arc;
+
 use reqwest::Url;
-use reqwest::header::{ACCEPT, HeaderMap, HeaderValue};
 
 use crate::client::Client;
 use crate::credential::Credential;
 use crate::error::{ConfigError, Error};
 use crate::retry::RetryPolicy;
+use crate::transport::{ReqwestTransport, Transport};
 
 /// The environment variable [`ClientBuilder::read_env`] reads the credential from.
 pub const API_KEY_ENV: &str = "MOLLIE_API_KEY";
@@ -55,6 +58,17 @@ pub struct ClientBuilder {
     user_agent_suffix: Option<String>,
     testmode: Option<bool>,
     profile_id: Option<ProfileId>,
+    transport: Option<TransportSlot>,
+}
+
+/// A transport set on the builder; `Debug` names no more than that.
+#[derive(Clone)]
+struct TransportSlot(Arc<dyn Transport>);
+
+impl fmt::Debug for TransportSlot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Transport { .. }")
+    }
 }
 
 impl Default for ClientBuilder {
@@ -69,6 +83,7 @@ impl Default for ClientBuilder {
             user_agent_suffix: None,
             testmode: None,
             profile_id: None,
+            transport: None,
         }
     }
 }
@@ -83,6 +98,8 @@ pub(crate) struct Config {
     pub(crate) retry: RetryPolicy,
     pub(crate) testmode: Option<bool>,
     pub(crate) profile_id: Option<ProfileId>,
+    /// `mollie-sdk/VERSION`, and the application's suffix.
+    pub(crate) user_agent: String,
 }
 
 impl ClientBuilder {
@@ -202,6 +219,25 @@ impl ClientBuilder {
         self
     }
 
+    /// Sends through your own reqwest client: an egress proxy, a corporate root certificate,
+    /// a client certificate (mTLS), HTTP/2 settings. The SDK still sets the credential,
+    /// `User-Agent`, idempotency keys and per-attempt timeouts on every request, and still
+    /// refuses plain HTTP off loopback; [`connect_timeout`](Self::connect_timeout) is then
+    /// yours to set on the client. Build it with
+    /// `redirect(reqwest::redirect::Policy::none())`: a redirected exchange is refused.
+    ///
+    /// [`transport::reqwest`](crate::transport::reqwest) is the reqwest this crate uses.
+    pub fn http_client(self, client: reqwest::Client) -> Self {
+        self.transport(ReqwestTransport::from_client(client))
+    }
+
+    /// Sends through any [`Transport`]: a middleware stack, a recorder, an in-memory fake.
+    /// Retries, idempotency keys, timeouts and decoding stay with the client.
+    pub fn transport(mut self, transport: impl Transport) -> Self {
+        self.transport = Some(TransportSlot(Arc::new(transport)));
+        self
+    }
+
     /// Checks the configuration and builds the client and its connection pool.
     ///
     /// # Errors
@@ -254,22 +290,16 @@ impl ClientBuilder {
             }
         };
 
-        let mut headers = HeaderMap::new();
-        headers.insert(reqwest::header::AUTHORIZATION, credential.header_value());
-        headers.insert(ACCEPT, HeaderValue::from_static("application/hal+json"));
-        let http = reqwest::Client::builder()
-            .use_rustls_tls()
-            .https_only(base.scheme() == "https")
-            // Mollie's API never redirects; following one could carry the credential away.
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(self.connect_timeout)
-            .user_agent(user_agent)
-            .default_headers(headers)
-            .build()
-            .map_err(|e| ConfigError::Http(e.to_string()))?;
+        let transport: Arc<dyn Transport> = match self.transport {
+            Some(TransportSlot(transport)) => transport,
+            None => Arc::new(ReqwestTransport::build(
+                self.connect_timeout,
+                base.scheme() == "https",
+            )?),
+        };
 
         Ok(Client::from_parts(
-            http,
+            transport,
             Config {
                 base,
                 credential,
@@ -278,6 +308,7 @@ impl ClientBuilder {
                 retry: self.retry,
                 testmode: self.testmode,
                 profile_id: self.profile_id,
+                user_agent,
             },
         ))
     }

@@ -3,8 +3,6 @@
 use std::fmt;
 use std::sync::Arc;
 
-use reqwest::header::HeaderValue;
-
 /// Longest credential accepted. Mollie's keys and tokens are far shorter; the cap keeps a
 /// pasted file or a hostile environment variable out of memory and headers.
 const MAX_LEN: usize = 4096;
@@ -185,12 +183,10 @@ impl Credential {
 
     /// The `Authorization` header value, marked sensitive so that `http`'s own `Debug` and
     /// HPACK indexing leave it alone.
-    pub(crate) fn header_value(&self) -> HeaderValue {
-        // Cannot fail: the charset check admits only visible ASCII.
-        let mut value = HeaderValue::from_str(&format!("Bearer {}", self.secret))
-            .unwrap_or_else(|_| HeaderValue::from_static("Bearer"));
-        value.set_sensitive(true);
-        value
+    /// The `Authorization` header's value. The transport marks it sensitive; nothing else
+    /// may keep it.
+    pub(crate) fn authorization(&self) -> String {
+        format!("Bearer {}", self.secret)
     }
 
     /// The secret itself, for tests of this crate that check it never leaks.
@@ -315,9 +311,7 @@ mod tests {
         let debug = format!("{credential:?} {credential:#?}");
         assert!(!debug.contains("SuperSecret"), "{debug}");
         assert!(debug.contains("[redacted]"));
-        let header = credential.header_value();
-        assert!(header.is_sensitive());
-        assert!(!format!("{header:?}").contains("SuperSecret"));
+        assert!(credential.authorization().starts_with("Bearer "));
         // Errors never echo the input, not even a prefix of it.
         let error = Credential::parse("sk_SuperSecretValue123").unwrap_err();
         assert!(!error.to_string().contains("Super"));

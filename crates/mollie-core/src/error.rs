@@ -7,6 +7,7 @@ use mollie_models::{ErrorResponse, ValidationError};
 
 use crate::credential::CredentialError;
 use crate::request::IdempotencyKey;
+use crate::transport::TransportError;
 
 /// A `Result` whose error is this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -57,12 +58,13 @@ pub enum Error {
     /// The request could not be sent or its response not read: DNS, connect, TLS, a dropped
     /// connection. A mutating request may or may not have been processed: retry it with the
     /// same idempotency key.
-    #[error("transport failure talking to Mollie ({})", transport_what(.source))]
+    #[error("transport failure talking to Mollie ({source})")]
     #[non_exhaustive]
     Transport {
-        /// What reqwest reported.
+        /// What the transport reported: how far the request got
+        /// ([`TransportError::is_connect`]: not sent) and its cause.
         #[source]
-        source: reqwest::Error,
+        source: TransportError,
         /// The idempotency key the request was sent with, if it had one.
         idempotency_key: Option<IdempotencyKey>,
     },
@@ -163,19 +165,6 @@ impl From<CredentialError> for Error {
     }
 }
 
-/// A short, secret-free description of a transport failure for the error message.
-fn transport_what(source: &reqwest::Error) -> &'static str {
-    if source.is_connect() {
-        "could not connect"
-    } else if source.is_timeout() {
-        "timed out"
-    } else if source.is_body() || source.is_decode() {
-        "the response body could not be read"
-    } else {
-        "the connection failed"
-    }
-}
-
 /// Formats an optional `Retry-After` as a suffix of the rate-limit message.
 struct RetryAfter(Option<Duration>);
 
@@ -194,8 +183,21 @@ impl Error {
         match self {
             Self::Api { status, .. } | Self::UnexpectedResponse { status, .. } => Some(*status),
             Self::RateLimited { .. } => Some(429),
-            Self::Transport { source, .. } => source.status().map(|s| s.as_u16()),
             _ => None,
+        }
+    }
+
+    /// The variant's name in snake case (`"api"`, `"rate_limited"`, `"transport"`, ...), for
+    /// logs and metrics.
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Self::Api { .. } => "api",
+            Self::RateLimited { .. } => "rate_limited",
+            Self::Transport { .. } => "transport",
+            Self::Timeout { .. } => "timeout",
+            Self::UnexpectedResponse { .. } => "unexpected_response",
+            Self::InvalidInput(_) => "invalid_input",
+            Self::Config(_) => "config",
         }
     }
 

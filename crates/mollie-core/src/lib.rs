@@ -67,6 +67,7 @@
 //! # assert_eq!(all.len(), 1);
 //! # Ok(()) }
 //! ```
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod call;
 mod client;
@@ -75,9 +76,12 @@ mod credential;
 mod error;
 mod hal;
 mod page;
+mod prepare;
 mod request;
 mod response;
 pub mod retry;
+mod send;
+pub mod transport;
 
 pub use call::{Call, LIST_LIMIT};
 pub use client::Client;

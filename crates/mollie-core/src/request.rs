@@ -39,15 +39,6 @@ impl Method {
             Self::Delete => "DELETE",
         }
     }
-
-    pub(crate) fn to_reqwest(self) -> reqwest::Method {
-        match self {
-            Self::Get => reqwest::Method::GET,
-            Self::Post => reqwest::Method::POST,
-            Self::Patch => reqwest::Method::PATCH,
-            Self::Delete => reqwest::Method::DELETE,
-        }
-    }
 }
 
 impl fmt::Display for Method {

@@ -1,0 +1,408 @@
+//! Prepare: checks a [`Request`] and turns it into the bytes of an HTTP exchange, before any
+//! I/O: URL and percent-encoded path, query, body, where `testmode` and `profileId` go, the
+//! idempotency key and the headers.
+
+use std::time::Duration;
+
+use mollie_models::ValidationError;
+use reqwest::Url;
+
+use crate::config::{Config, MAX_RESPONSE_BYTES};
+use crate::error::Error;
+use crate::hal;
+use crate::request::{IdempotencyKey, Placement, Request, Target, check_segment};
+use crate::retry::RetryPolicy;
+use crate::transport::HttpRequest;
+
+/// A request made ready to send: everything that can fail without I/O has been checked.
+pub(crate) struct Prepared {
+    /// The exchange every attempt sends (each with its own timeout).
+    pub(crate) http: HttpRequest,
+    /// Fixed here, before the first attempt: every retry reuses it.
+    pub(crate) idempotency_key: Option<IdempotencyKey>,
+    /// The path with ids as `{id}`, for logs.
+    pub(crate) template: String,
+    pub(crate) timeout: Duration,
+    pub(crate) deadline: Duration,
+    pub(crate) retry: RetryPolicy,
+}
+
+/// Checks and assembles everything that needs no I/O: URL, query, body, key.
+pub(crate) fn prepare(config: &Config, request: &Request) -> Result<Prepared, Error> {
+    let options = &request.options;
+    let token = config.credential.kind().takes_testmode_and_profile();
+    // Set as a call option, or inside the body (`NewPayment::testmode`, ...): an API key
+    // takes neither, wherever it comes from.
+    let in_body = |name: &str| {
+        request
+            .body
+            .as_ref()
+            .and_then(|body| body.get(name))
+            .is_some_and(|value| !value.is_null())
+    };
+    let testmode_set = options.testmode.is_some() || in_body("testmode");
+    let profile_set = options.profile_id.is_some() || in_body("profileId");
+    // A call's own value for a parameter its endpoint does not take would be dropped
+    // without a word: refuse it instead. (A client-wide default is simply not sent.)
+    for (set, placement, field) in [
+        (options.testmode.is_some(), request.testmode_in, "testmode"),
+        (
+            options.profile_id.is_some(),
+            request.profile_id_in,
+            "profileId",
+        ),
+    ] {
+        if set && placement == Placement::Omit {
+            return Err(ValidationError::new(
+                field,
+                format!(
+                    "{} {} does not take it",
+                    request.method,
+                    request.path_template()
+                ),
+            )
+            .into());
+        }
+    }
+    if !token && (testmode_set || profile_set) {
+        let field = if testmode_set {
+            "testmode"
+        } else {
+            "profileId"
+        };
+        return Err(ValidationError::new(
+            field,
+            "only organization and OAuth tokens take it; an API key is bound to its mode \
+             and profile",
+        )
+        .into());
+    }
+    let testmode = options.testmode.or(config.testmode);
+    let profile_id = options
+        .profile_id
+        .as_ref()
+        .or(config.profile_id.as_ref())
+        .map(|id| id.as_str().to_owned());
+
+    let mut url = match &request.target {
+        Target::Path(segments) => {
+            let mut url = config.base.clone();
+            {
+                let mut path = url.path_segments_mut().map_err(|()| {
+                    ValidationError::new("path", "the base URL cannot take a path")
+                })?;
+                path.pop_if_empty();
+                for segment in segments {
+                    // `push` percent-encodes `/`, `?`, `#` and `%`.
+                    path.push(check_segment(segment)?);
+                }
+            }
+            url
+        }
+        Target::Url { url, .. } => check_link(&config.base, url)?,
+    };
+
+    let mut query: Vec<(&str, String)> = request
+        .query
+        .iter()
+        .map(|(name, value)| (name.as_ref(), value.clone()))
+        .collect();
+    let in_query = |name: &str, query: &[(&str, String)], url: &Url| {
+        query.iter().any(|(n, _)| *n == name) || url.query_pairs().any(|(n, _)| n == name)
+    };
+    if let (Some(testmode), Placement::Query) = (testmode, request.testmode_in)
+        && !in_query("testmode", &query, &url)
+    {
+        query.push(("testmode", testmode.to_string()));
+    }
+    if let (Some(profile_id), Placement::Query) = (&profile_id, request.profile_id_in)
+        && !in_query("profileId", &query, &url)
+    {
+        query.push(("profileId", profile_id.clone()));
+    }
+    if !query.is_empty() {
+        // `query_pairs_mut` on a URL without a query would leave a bare `?`; only call it
+        // with something to add.
+        let mut pairs = url.query_pairs_mut();
+        for (name, value) in &query {
+            pairs.append_pair(name, value);
+        }
+    }
+
+    let mut body = request.body.clone();
+    let mut inject = |name: &str, value: serde_json::Value| -> Result<(), Error> {
+        match body.get_or_insert_with(|| serde_json::Value::Object(Default::default())) {
+            serde_json::Value::Object(map) => {
+                map.entry(name).or_insert(value);
+                Ok(())
+            }
+            _ => Err(ValidationError::new(
+                "body",
+                format!("`{name}` goes into the body, which must then be a JSON object"),
+            )
+            .into()),
+        }
+    };
+    if let (Some(testmode), Placement::Body) = (testmode, request.testmode_in) {
+        inject("testmode", serde_json::Value::Bool(testmode))?;
+    }
+    if let (Some(profile_id), Placement::Body) = (profile_id, request.profile_id_in) {
+        inject("profileId", serde_json::Value::String(profile_id))?;
+    }
+    let body = body
+        .map(|value| serde_json::to_vec(&value))
+        .transpose()
+        .map_err(|e| ValidationError::new("body", format!("cannot be serialized: {e}")))?;
+
+    // Filled in once, before the first attempt: every retry reuses it.
+    let idempotency_key = match (&options.idempotency_key, request.method.is_mutating()) {
+        (Some(key), _) => Some(key.clone()),
+        (None, true) => Some(IdempotencyKey::new_v4()),
+        (None, false) => None,
+    };
+
+    let mut headers = vec![
+        ("authorization", config.credential.authorization()),
+        ("user-agent", config.user_agent.clone()),
+        ("accept", "application/hal+json".to_owned()),
+    ];
+    if let Some(key) = &idempotency_key {
+        headers.push(("idempotency-key", key.as_str().to_owned()));
+    }
+    if body.is_some() {
+        headers.push(("content-type", "application/json".to_owned()));
+    }
+
+    Ok(Prepared {
+        http: HttpRequest {
+            method: request.method,
+            url: url.into(),
+            headers,
+            body,
+            timeout: Duration::ZERO,
+            max_response_bytes: MAX_RESPONSE_BYTES,
+        },
+        idempotency_key,
+        template: request.path_template(),
+        timeout: options.timeout.unwrap_or(config.request_timeout),
+        deadline: options.deadline.unwrap_or(config.deadline),
+        retry: options.retry.unwrap_or(config.retry),
+    })
+}
+
+/// Accepts a link from a response only under the base URL: same scheme, host and port,
+/// and the base path as prefix. A hostile or broken response must not be able to send the
+/// credential to another server.
+pub(crate) fn check_link(base: &Url, link: &str) -> Result<Url, Error> {
+    let refuse = |reason: &str| Error::UnexpectedResponse {
+        status: 200,
+        reason: reason.to_owned(),
+        excerpt: hal::excerpt(link.as_bytes()),
+        idempotency_key: None,
+        request_id: None,
+    };
+    let url = Url::parse(link).map_err(|_| refuse("a pagination link is not a URL"))?;
+    let same_origin = url.scheme() == base.scheme()
+        && url.host_str() == base.host_str()
+        && url.port_or_known_default() == base.port_or_known_default();
+    if !same_origin || !url.path().starts_with(base.path()) {
+        return Err(refuse(
+            "a pagination link points outside the configured base URL",
+        ));
+    }
+    if !url.username().is_empty() || url.password().is_some() || url.fragment().is_some() {
+        return Err(refuse("a pagination link carries user info or a fragment"));
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Client, ClientBuilder, Method};
+    use mollie_models::{CustomerId, ProfileId};
+
+    fn client(builder: ClientBuilder) -> Client {
+        builder.base_url("http://127.0.0.1:1/v2").build().unwrap()
+    }
+
+    fn url_query(p: &Prepared) -> Option<String> {
+        Url::parse(&p.http.url).unwrap().query().map(str::to_owned)
+    }
+
+    fn url_path(p: &Prepared) -> String {
+        Url::parse(&p.http.url).unwrap().path().to_owned()
+    }
+
+    fn token() -> ClientBuilder {
+        Client::builder().access_token("access_abc").unwrap()
+    }
+
+    #[test]
+    fn query_defaults_are_added_unless_present() {
+        let client = client(
+            token()
+                .testmode(true)
+                .profile_id(ProfileId::parse("pfl_abc").unwrap()),
+        );
+        let p = prepare(
+            client.config(),
+            &Request::get().segment("customers").query("limit", "5"),
+        )
+        .unwrap();
+        assert_eq!(
+            p.http.url.as_str(),
+            "http://127.0.0.1:1/v2/customers?limit=5&testmode=true&profileId=pfl_abc"
+        );
+        assert!(p.http.body.is_none() && p.idempotency_key.is_none());
+
+        let p = prepare(
+            client.config(),
+            &Request::get()
+                .segment("customers")
+                .query("testmode", "false"),
+        )
+        .unwrap();
+        assert_eq!(
+            p.http.url.as_str(),
+            "http://127.0.0.1:1/v2/customers?testmode=false&profileId=pfl_abc"
+        );
+        let p = prepare(
+            client.config(),
+            &Request::get()
+                .segment("customers")
+                .testmode(false)
+                .profile_id_in(Placement::Omit),
+        )
+        .unwrap();
+        assert_eq!(
+            p.http.url.as_str(),
+            "http://127.0.0.1:1/v2/customers?testmode=false"
+        );
+    }
+
+    #[test]
+    fn body_defaults_are_added_unless_present() {
+        let client = client(token().testmode(true));
+        let p = prepare(
+            client.config(),
+            &Request::post()
+                .segment("customers")
+                .json_value(serde_json::json!({"name": "Jane", "testmode": false})),
+        )
+        .unwrap();
+        let body: serde_json::Value =
+            serde_json::from_slice(p.http.body.as_deref().unwrap()).unwrap();
+        assert_eq!(body, serde_json::json!({"name": "Jane", "testmode": false}));
+        assert!(p.idempotency_key.is_some());
+
+        // Delete customer / revoke mandate take testmode in a body.
+        let id = CustomerId::parse("cst_abc").unwrap();
+        let p = prepare(
+            client.config(),
+            &Request::delete()
+                .segment("customers")
+                .id(&id)
+                .testmode_in(Placement::Body),
+        )
+        .unwrap();
+        assert_eq!(p.http.body.as_deref(), Some(&br#"{"testmode":true}"#[..]));
+        assert_eq!(url_query(&p), None);
+
+        let error = prepare(
+            client.config(),
+            &Request::post().json_value(serde_json::json!([1])),
+        )
+        .err()
+        .unwrap();
+        assert_eq!(error.field(), Some("body"));
+    }
+
+    #[test]
+    fn api_keys_take_no_testmode() {
+        let client = client(Client::builder().api_key("test_abc").unwrap());
+        let error = prepare(
+            client.config(),
+            &Request::get().segment("customers").testmode(true),
+        )
+        .err()
+        .unwrap();
+        assert_eq!(error.field(), Some("testmode"));
+        let p = prepare(client.config(), &Request::get().segment("customers")).unwrap();
+        assert_eq!(url_query(&p), None);
+    }
+
+    #[test]
+    fn links_must_stay_under_the_base_url() {
+        let client = client(token());
+        assert!(
+            check_link(
+                &client.config().base,
+                "http://127.0.0.1:1/v2/customers?from=cst_a&limit=5"
+            )
+            .is_ok()
+        );
+        for hostile in [
+            "http://evil.example/v2/customers",
+            "https://127.0.0.1:1/v2/customers",
+            "http://127.0.0.1:2/v2/customers",
+            "http://127.0.0.1:1/v3/customers",
+            "http://127.0.0.1:1/",
+            "http://user:pw@127.0.0.1:1/v2/customers",
+            "/v2/customers",
+        ] {
+            let error = check_link(&client.config().base, hostile).unwrap_err();
+            assert!(
+                matches!(error, Error::UnexpectedResponse { .. }),
+                "{hostile}"
+            );
+        }
+    }
+
+    #[test]
+    fn ids_are_percent_encoded_path_segments() {
+        let client = client(token());
+        let id = CustomerId::parse("cst_a-b_C9").unwrap();
+        let p = prepare(
+            client.config(),
+            &Request::get()
+                .segment("customers")
+                .id(&id)
+                .segment("mandates"),
+        )
+        .unwrap();
+        assert_eq!(url_path(&p), "/v2/customers/cst_a-b_C9/mandates");
+        assert_eq!(p.template, "/customers/{id}/mandates");
+    }
+
+    #[test]
+    fn writes_carry_their_key_and_every_request_its_credential() {
+        let client = client(Client::builder().api_key("test_TopSecret42").unwrap());
+        let p = prepare(
+            client.config(),
+            &Request::post()
+                .segment("customers")
+                .json_value(serde_json::json!({})),
+        )
+        .unwrap();
+        assert_eq!(p.http.method(), Method::Post);
+        assert_eq!(
+            p.http.header("authorization"),
+            Some("Bearer test_TopSecret42")
+        );
+        assert_eq!(p.http.header("content-type"), Some("application/json"));
+        assert_eq!(
+            p.http.header("idempotency-key"),
+            p.idempotency_key.as_ref().map(IdempotencyKey::as_str)
+        );
+        assert!(
+            p.http
+                .header("user-agent")
+                .unwrap()
+                .starts_with("mollie-sdk/")
+        );
+        let p = prepare(client.config(), &Request::get().segment("customers")).unwrap();
+        assert_eq!(p.http.header("idempotency-key"), None);
+        assert_eq!(p.http.header("content-type"), None);
+    }
+}

@@ -1,0 +1,268 @@
+//! The send loop: one prepared request through the [`Transport`], attempt after attempt, until
+//! a success, a final error, or the deadline; and the error the call ends with.
+
+use std::time::{Duration, SystemTime};
+
+use tokio::time::Instant;
+use tracing::Instrument;
+use tracing::field::Empty;
+
+use crate::config::{Config, MAX_RESPONSE_BYTES};
+use crate::error::{Error, TimeoutKind};
+use crate::hal::{self, Context};
+use crate::prepare::{Prepared, prepare};
+use crate::request::Request;
+use crate::response::ResponseMeta;
+use crate::retry::{AttemptOutcome, classify, parse_retry_after, plan_retry};
+use crate::transport::{HttpResponse, Transport, TransportError};
+
+/// Headers a request id may come back in; Mollie does not document one, proxies and the
+/// fake server use these.
+const REQUEST_ID_HEADERS: [&str; 2] = ["x-request-id", "request-id"];
+
+/// A wait on `Retry-After` longer than this is logged at WARN: the caller's call is parked.
+const LONG_WAIT: Duration = Duration::from_secs(1);
+
+/// Why an attempt produced no usable response.
+enum AttemptError {
+    Transport(TransportError),
+    /// The client's own per-attempt timer ran out.
+    TimedOut,
+}
+
+/// Prepares `request`, runs the send loop, and logs one DEBUG event when the call ends.
+pub(crate) async fn execute(
+    transport: &dyn Transport,
+    config: &Config,
+    request: &Request,
+) -> Result<(HttpResponse, ResponseMeta), Error> {
+    let started = Instant::now();
+    let prepared = prepare(config, request);
+    let template = match &prepared {
+        Ok(p) => p.template.clone(),
+        Err(_) => request.path_template(),
+    };
+    let span = tracing::info_span!(
+        "mollie.request",
+        method = request.method().as_str(),
+        path = %template,
+        idempotency_key = Empty,
+        attempts = Empty,
+        status = Empty,
+        request_id = Empty,
+    );
+    let (result, attempts) = match prepared {
+        Ok(p) => {
+            if let Some(key) = &p.idempotency_key {
+                span.record("idempotency_key", key.as_str());
+            }
+            run(transport, p).instrument(span.clone()).await
+        }
+        Err(error) => (Err(error), 0),
+    };
+    let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    span.in_scope(|| match &result {
+        Ok((response, meta)) => tracing::debug!(
+            method = request.method().as_str(),
+            path = %template,
+            status = response.status,
+            attempts = meta.attempts,
+            elapsed_ms,
+            request_id = meta.request_id.as_deref().unwrap_or(""),
+            replayed = meta.replayed,
+            "mollie call succeeded"
+        ),
+        Err(error) => tracing::debug!(
+            method = request.method().as_str(),
+            path = %template,
+            status = error.status().unwrap_or(0),
+            attempts,
+            elapsed_ms,
+            request_id = error.request_id().unwrap_or(""),
+            error_kind = error.kind_name(),
+            "mollie call failed"
+        ),
+    });
+    result
+}
+
+/// Attempts until a success, a final error, or the deadline.
+async fn run(
+    transport: &dyn Transport,
+    p: Prepared,
+) -> (Result<(HttpResponse, ResponseMeta), Error>, u32) {
+    let span = tracing::Span::current();
+    let started = Instant::now();
+    let deadline_at = started + p.deadline;
+    let mut attempts = 0u32;
+    loop {
+        let time_left = deadline_at.saturating_duration_since(Instant::now());
+        if time_left.is_zero() {
+            span.record("attempts", attempts);
+            let error = Error::Timeout {
+                kind: TimeoutKind::Deadline,
+                attempts,
+                idempotency_key: p.idempotency_key.clone(),
+            };
+            return (Err(error), attempts);
+        }
+        attempts += 1;
+        // The attempt may use what is left of the deadline, no more.
+        let cut_by_deadline = time_left < p.timeout;
+        let timeout = p.timeout.min(time_left);
+        let attempt_span = tracing::debug_span!(
+            "mollie.attempt",
+            attempt = attempts,
+            status = Empty,
+            request_id = Empty
+        );
+        let mut http = p.http.clone();
+        http.timeout = timeout;
+        let result = match tokio::time::timeout(timeout, transport.send(http))
+            .instrument(attempt_span.clone())
+            .await
+        {
+            Ok(Ok(response)) => Ok(response),
+            Ok(Err(error)) => Err(AttemptError::Transport(error)),
+            Err(_) => Err(AttemptError::TimedOut),
+        };
+
+        let outcome = match &result {
+            Ok(response) => {
+                attempt_span.record("status", response.status);
+                if let Some(id) = request_id(response) {
+                    attempt_span.record("request_id", id);
+                }
+                AttemptOutcome::Response {
+                    status: response.status,
+                    retry_after: retry_after(response),
+                }
+            }
+            Err(AttemptError::Transport(e)) if e.is_connect() => AttemptOutcome::ConnectFailed,
+            Err(AttemptError::Transport(e)) if e.is_timeout() => AttemptOutcome::TimedOut,
+            Err(AttemptError::Transport(e)) if e.is_redirect() => AttemptOutcome::Unsendable,
+            Err(AttemptError::Transport(_)) => AttemptOutcome::ConnectionFailed,
+            Err(AttemptError::TimedOut) => AttemptOutcome::TimedOut,
+        };
+
+        let result = match result {
+            Ok(response) if (200..=299).contains(&response.status) && !too_large(&response) => {
+                let meta = ResponseMeta {
+                    status: response.status,
+                    idempotency_key: p.idempotency_key.clone(),
+                    replayed: response
+                        .header_value("idempotent-replayed")
+                        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true")),
+                    request_id: request_id(&response).map(str::to_owned),
+                    attempts,
+                };
+                span.record("attempts", attempts);
+                span.record("status", response.status);
+                if let Some(id) = &meta.request_id {
+                    span.record("request_id", id.as_str());
+                }
+                return (Ok((response, meta)), attempts);
+            }
+            other => other,
+        };
+
+        let decision = classify(&outcome, p.http.method, p.idempotency_key.is_some());
+        let time_left = deadline_at.saturating_duration_since(Instant::now());
+        if let Some(wait) = plan_retry(&p.retry, decision, attempts, time_left, fastrand::f64()) {
+            let wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX);
+            if let AttemptOutcome::Response {
+                status,
+                retry_after: Some(_),
+            } = outcome
+                && wait > LONG_WAIT
+            {
+                tracing::warn!(
+                    attempt = attempts,
+                    status,
+                    wait_ms,
+                    "waiting on Mollie's Retry-After before the next attempt"
+                );
+            } else {
+                tracing::debug!(attempt = attempts, wait_ms, outcome = ?outcome, "retrying");
+            }
+            tokio::time::sleep(wait).await;
+            continue;
+        }
+
+        span.record("attempts", attempts);
+        return (
+            Err(final_error(result, &p, attempts, cut_by_deadline)),
+            attempts,
+        );
+    }
+}
+
+/// Whether a body was cut short by the transport or is over the client's limit anyway.
+fn too_large(response: &HttpResponse) -> bool {
+    response.truncated || response.body.len() > MAX_RESPONSE_BYTES
+}
+
+/// The error a call ends with, from its last attempt.
+fn final_error(
+    result: Result<HttpResponse, AttemptError>,
+    p: &Prepared,
+    attempts: u32,
+    cut_by_deadline: bool,
+) -> Error {
+    let timeout_kind = if cut_by_deadline {
+        TimeoutKind::Deadline
+    } else {
+        TimeoutKind::Attempt
+    };
+    match result {
+        Ok(response) => {
+            tracing::Span::current().record("status", response.status);
+            let context = Context {
+                idempotency_key: p.idempotency_key.clone(),
+                request_id: request_id(&response).map(str::to_owned),
+            };
+            if too_large(&response) {
+                return Error::UnexpectedResponse {
+                    status: response.status,
+                    reason: format!("the body is larger than {MAX_RESPONSE_BYTES} bytes"),
+                    excerpt: hal::excerpt(&response.body),
+                    idempotency_key: context.idempotency_key,
+                    request_id: context.request_id,
+                };
+            }
+            hal::error_from(
+                response.status,
+                retry_after(&response),
+                &response.body,
+                &context,
+            )
+        }
+        Err(AttemptError::TimedOut) => Error::Timeout {
+            kind: timeout_kind,
+            attempts,
+            idempotency_key: p.idempotency_key.clone(),
+        },
+        Err(AttemptError::Transport(e)) if e.is_timeout() => Error::Timeout {
+            kind: timeout_kind,
+            attempts,
+            idempotency_key: p.idempotency_key.clone(),
+        },
+        Err(AttemptError::Transport(source)) => Error::Transport {
+            source,
+            idempotency_key: p.idempotency_key.clone(),
+        },
+    }
+}
+
+fn retry_after(response: &HttpResponse) -> Option<Duration> {
+    response
+        .header_value("retry-after")
+        .and_then(|v| parse_retry_after(v, SystemTime::now()))
+}
+
+fn request_id(response: &HttpResponse) -> Option<&str> {
+    REQUEST_ID_HEADERS
+        .iter()
+        .find_map(|name| response.header_value(name))
+        .filter(|v| v.len() <= 200)
+}

@@ -1,0 +1,131 @@
+//! The default [`Transport`]: reqwest over rustls (or the TLS backend the crate features pick).
+
+use std::time::Duration;
+
+use reqwest::header::{HeaderName, HeaderValue};
+
+use super::{HttpRequest, HttpResponse, Transport, TransportError};
+use crate::error::ConfigError;
+use crate::request::Method;
+
+/// Sends requests with a [`reqwest::Client`]: the one the SDK builds by default, or your own
+/// (proxies, extra root certificates, client certificates, HTTP/2 settings).
+///
+/// A client of your own should not follow redirects
+/// (`redirect(reqwest::redirect::Policy::none())`): Mollie's API never redirects, and an
+/// exchange that was redirected anyway ends in a [`TransportError`] that says so. The
+/// builder's connect timeout applies only to the client the SDK builds.
+#[derive(Debug, Clone)]
+pub struct ReqwestTransport {
+    client: reqwest::Client,
+}
+
+impl ReqwestTransport {
+    /// A transport over your own reqwest client.
+    pub fn from_client(client: reqwest::Client) -> Self {
+        Self { client }
+    }
+
+    /// The client the SDK builds by default: no redirects, HTTPS only unless the base URL
+    /// is loopback HTTP, the TLS backend the crate features choose.
+    pub(crate) fn build(connect_timeout: Duration, https_only: bool) -> Result<Self, ConfigError> {
+        let builder = reqwest::Client::builder()
+            .https_only(https_only)
+            // Mollie's API never redirects; following one could carry the credential away.
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(connect_timeout);
+        #[cfg(feature = "native-tls")]
+        let builder = builder.use_native_tls();
+        #[cfg(all(
+            not(feature = "native-tls"),
+            any(feature = "rustls-webpki-roots", feature = "rustls-native-roots")
+        ))]
+        let builder = builder.use_rustls_tls();
+        let client = builder
+            .build()
+            .map_err(|e| ConfigError::Http(e.to_string()))?;
+        Ok(Self { client })
+    }
+}
+
+fn method(method: Method) -> reqwest::Method {
+    match method {
+        Method::Get => reqwest::Method::GET,
+        Method::Post => reqwest::Method::POST,
+        Method::Patch => reqwest::Method::PATCH,
+        Method::Delete => reqwest::Method::DELETE,
+    }
+}
+
+/// Sorts a reqwest failure by how far the request got. The URL is dropped: it holds no
+/// secret, but ids and queries do not belong in an error's source chain.
+fn classify(error: reqwest::Error) -> TransportError {
+    let error = error.without_url();
+    if error.is_connect() {
+        TransportError::connect(error)
+    } else if error.is_timeout() {
+        TransportError::timeout(error)
+    } else if error.is_body() || error.is_decode() {
+        TransportError::body(error)
+    } else if error.is_redirect() {
+        TransportError::redirect(error)
+    } else {
+        TransportError::other(error)
+    }
+}
+
+#[async_trait::async_trait]
+impl Transport for ReqwestTransport {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        let HttpRequest {
+            method: verb,
+            url,
+            headers,
+            body,
+            timeout,
+            max_response_bytes,
+        } = request;
+        let mut builder = self.client.request(method(verb), &url).timeout(timeout);
+        for (name, value) in headers {
+            let Ok(mut value) = HeaderValue::try_from(value) else {
+                // The client builds only visible-ASCII values; refuse rather than send less.
+                return Err(TransportError::other(format!(
+                    "header `{name}` is not valid"
+                )));
+            };
+            value.set_sensitive(name == "authorization");
+            builder = builder.header(HeaderName::from_static(name), value);
+        }
+        if let Some(body) = body {
+            builder = builder.body(body);
+        }
+        let mut response = builder.send().await.map_err(classify)?;
+        if response.url().as_str() != url {
+            return Err(TransportError::redirect(format!(
+                "answered with HTTP {} after a redirect",
+                response.status().as_u16()
+            )));
+        }
+        let mut out = HttpResponse::new(response.status().as_u16(), Vec::new());
+        for (name, value) in response.headers() {
+            // Mollie's headers are ASCII; a value that is not is of no use to the client.
+            if let Ok(value) = value.to_str() {
+                out.headers
+                    .push((name.as_str().to_owned(), value.to_owned()));
+            }
+        }
+        out.body = Vec::with_capacity(response.content_length().map_or(0, |len| {
+            usize::try_from(len).unwrap_or(0).min(max_response_bytes)
+        }));
+        while let Some(chunk) = response.chunk().await.map_err(classify)? {
+            let room = max_response_bytes - out.body.len();
+            if chunk.len() > room {
+                out.body.extend_from_slice(&chunk[..room]);
+                out.truncated = true;
+                break;
+            }
+            out.body.extend_from_slice(&chunk);
+        }
+        Ok(out)
+    }
+}
