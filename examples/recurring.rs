@@ -11,8 +11,8 @@ use std::process::ExitCode;
 use futures::TryStreamExt;
 use mollie_examples::{connect, step};
 use mollie_sdk::{
-    Iban, IdempotencyKey, Locale, MandateDetails, Mollie, Money, NewCustomer, NewMandate,
-    NewPayment,
+    Iban, IdempotencyKey, Locale, Mollie, Money, NewCustomer, NewMandate, NewPayment,
+    models::MandateDetails,
 };
 
 #[tokio::main]

@@ -3,7 +3,8 @@
 //! Lists' `from`/`limit`/`sort` are in `pagination.rs`.
 
 use mollie_sdk::{
-    Date, MandateDetails, MandateMethod, MandateScope, MandateStatus, Mode, NewCustomer, NewMandate,
+    MandateMethod, MandateStatus, Mode, NewCustomer, NewMandate, models::Date,
+    models::MandateDetails, models::MandateScope,
 };
 use mollie_tests::{IBAN, bounded, customer, iban, key, org_client, sepa_mandate, start};
 use serde_json::json;

@@ -5,7 +5,7 @@
 use futures::TryStreamExt;
 use mollie_sdk::{Mode, Payment};
 use mollie_sdk::{
-    Money, NewCustomer, NewMandate, NewPayment, PaymentMethod, PaymentStatus, SequenceType,
+    Money, NewCustomer, NewMandate, NewPayment, PaymentStatus, SequenceType, models::PaymentMethod,
 };
 use mollie_tests::{bounded, customer, iban, key, org_client, profile_id, sepa_mandate, start};
 use serde_json::json;

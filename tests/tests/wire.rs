@@ -10,8 +10,8 @@ use futures::TryStreamExt;
 use mollie_mock::MockServer;
 use mollie_sdk::customers::CustomerInclude;
 use mollie_sdk::{
-    Customer, CustomerUpdate, Date, Locale, MandateScope, Mollie, Money, NewCustomer, NewMandate,
-    NewPayment, SortOrder,
+    Customer, CustomerUpdate, Locale, Mollie, Money, NewCustomer, NewMandate, NewPayment,
+    SortOrder, models::Date, models::MandateScope,
 };
 use mollie_tests::{
     Redactor, bounded, customer, iban, key, log_mark, org_client, requests_since, sepa_mandate,

@@ -41,6 +41,7 @@
 //! # Ok(())
 //! # }
 //! ```
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 use mollie_core::{Call, Client, Placement, Request, operation};
 use mollie_models::{
@@ -74,22 +75,105 @@ impl Customers {
     }
 
     /// *Create customer*: `POST /v2/customers`.
+    ///
+    /// ```
+    /// use mollie_models::{Locale, Mode, NewCustomer};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let mock = mollie_mock::MockServer::start().await?;
+    /// # let client = mollie_core::Client::builder()
+    /// #     .api_key("test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM")?
+    /// #     .base_url(mock.url())
+    /// #     .build()?;
+    /// # let customers = mollie_customers::Customers::new(client.clone());
+    /// let new = NewCustomer::new()
+    ///     .name("Jane Doe")
+    ///     .email("jane@example.org")
+    ///     .locale(Locale::NlNl);
+    /// let jane = customers.create(new).await?;
+    /// assert!(jane.id.as_str().starts_with("cst_"));
+    /// assert_eq!(jane.name.as_deref(), Some("Jane Doe"));
+    /// assert_eq!(jane.mode, Mode::Test); // a test_ key creates test-mode customers
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create(&self, customer: NewCustomer) -> CreateCustomer {
         CreateCustomer::from_call(self.call(customers(Request::post())).json(&customer))
     }
 
     /// *Get customer*: `GET /v2/customers/{id}`.
+    ///
+    /// ```
+    /// use mollie_models::{CustomerId, NewCustomer};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let mock = mollie_mock::MockServer::start().await?;
+    /// # let client = mollie_core::Client::builder()
+    /// #     .api_key("test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM")?
+    /// #     .base_url(mock.url())
+    /// #     .build()?;
+    /// # let customers = mollie_customers::Customers::new(client.clone());
+    /// # let stored = customers.create(NewCustomer::new().name("Jane Doe")).await?.id.to_string();
+    /// let id = CustomerId::parse(&stored)?; // the id you stored, e.g. "cst_8wmqcHMN4U"
+    /// let customer = customers.get(&id).await?;
+    /// assert_eq!(customer.id, id);
+    /// assert_eq!(customer.name.as_deref(), Some("Jane Doe"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get(&self, id: &CustomerId) -> GetCustomer {
         GetCustomer::from_call(self.call(customers(Request::get()).id(id)))
     }
 
     /// *Update customer*: `PATCH /v2/customers/{id}`; only the fields set in `update` change.
+    ///
+    /// ```
+    /// use mollie_models::{CustomerUpdate, NewCustomer};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let mock = mollie_mock::MockServer::start().await?;
+    /// # let client = mollie_core::Client::builder()
+    /// #     .api_key("test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM")?
+    /// #     .base_url(mock.url())
+    /// #     .build()?;
+    /// # let customers = mollie_customers::Customers::new(client.clone());
+    /// # let jane = customers.create(NewCustomer::new().name("Jane Doe")).await?;
+    /// let update = CustomerUpdate::new().email("jane@example.org");
+    /// let jane = customers.update(&jane.id, update).await?;
+    /// assert_eq!(jane.email.as_deref(), Some("jane@example.org"));
+    /// assert_eq!(jane.name.as_deref(), Some("Jane Doe")); // not in the update: unchanged
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn update(&self, id: &CustomerId, update: CustomerUpdate) -> UpdateCustomer {
         UpdateCustomer::from_call(self.call(customers(Request::patch()).id(id)).json(&update))
     }
 
     /// *Delete customer*: `DELETE /v2/customers/{id}`. Mollie cancels the customer's
     /// mandates and subscriptions too.
+    ///
+    /// ```
+    /// use mollie_models::NewCustomer;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let mock = mollie_mock::MockServer::start().await?;
+    /// # let client = mollie_core::Client::builder()
+    /// #     .api_key("test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM")?
+    /// #     .base_url(mock.url())
+    /// #     .build()?;
+    /// # let customers = mollie_customers::Customers::new(client.clone());
+    /// # let jane = customers.create(NewCustomer::new().name("Jane Doe")).await?;
+    /// customers.delete(&jane.id).await?;
+    ///
+    /// let error = customers.get(&jane.id).await.unwrap_err();
+    /// assert!(error.is_not_found()); // 404: the customer is gone
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn delete(&self, id: &CustomerId) -> DeleteCustomer {
         DeleteCustomer::from_call(
             // Mollie takes this DELETE's `testmode` in a JSON body, not the query.
@@ -102,12 +186,75 @@ impl Customers {
     }
 
     /// *List customers*: `GET /v2/customers`, newest first unless sorted otherwise.
+    ///
+    /// ```
+    /// use futures::TryStreamExt;
+    /// use mollie_models::NewCustomer;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let mock = mollie_mock::MockServer::start().await?;
+    /// # let client = mollie_core::Client::builder()
+    /// #     .api_key("test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM")?
+    /// #     .base_url(mock.url())
+    /// #     .build()?;
+    /// # let customers = mollie_customers::Customers::new(client.clone());
+    /// # for name in ["Jane Doe", "John Doe", "Joan Doe"] {
+    /// #     customers.create(NewCustomer::new().name(name)).await?;
+    /// # }
+    /// // One page: here two of the three customers, the newest first.
+    /// let page = customers.list().limit(2).await?;
+    /// assert_eq!(page.len(), 2);
+    /// assert_eq!(page.items()[0].name.as_deref(), Some("Joan Doe"));
+    /// assert!(page.has_next());
+    ///
+    /// // Every customer, page after page.
+    /// let everyone: Vec<_> = customers.list().limit(2).stream().try_collect().await?;
+    /// assert_eq!(everyone.len(), 3);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list(&self) -> ListCustomers {
         ListCustomers::from_call(self.call(customers(Request::get())))
     }
 
     /// *Create customer payment*: `POST /v2/customers/{id}/payments`. The body is validated
     /// first ([`NewPayment::validate`]).
+    ///
+    /// ```
+    /// use mollie_core::IdempotencyKey;
+    /// use mollie_models::{Money, NewPayment, PaymentStatus, SequenceType};
+    /// # use mollie_core::Request;
+    /// # use mollie_models::{Iban, Mandate, NewCustomer, NewMandate};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let mock = mollie_mock::MockServer::start().await?;
+    /// # let client = mollie_core::Client::builder()
+    /// #     .api_key("test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM")?
+    /// #     .base_url(mock.url())
+    /// #     .build()?;
+    /// # let customers = mollie_customers::Customers::new(client.clone());
+    /// # let jane = customers.create(NewCustomer::new().name("Jane Doe")).await?;
+    /// # let iban = Iban::parse("NL55 INGB 0000 0000 00")?;
+    /// # let mandate: Mandate = client
+    /// #     .send(
+    /// #         Request::post().segment("customers").id(&jane.id).segment("mandates")
+    /// #             .json(&NewMandate::sepa_direct_debit("Jane Doe", iban))?,
+    /// #     )
+    /// #     .await?;
+    /// // Charges Jane's SEPA mandate; sent again with this key, it is replayed, not repeated.
+    /// let charge = NewPayment::recurring(Money::eur("10.00")?, "March", &mandate.id);
+    /// let payment = customers
+    ///     .create_payment(&jane.id, charge)
+    ///     .idempotency_key(IdempotencyKey::parse("invoice-2024-0301")?)
+    ///     .await?;
+    /// assert_eq!(payment.sequence_type, SequenceType::Recurring);
+    /// assert_eq!(payment.mandate_id.as_ref(), Some(&mandate.id));
+    /// assert_eq!(payment.status, PaymentStatus::Pending); // direct debit takes a few days
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create_payment(&self, id: &CustomerId, payment: NewPayment) -> CreateCustomerPayment {
         let request = Request::post()
             .segment("customers")
@@ -119,6 +266,36 @@ impl Customers {
 
     /// *List customer payments*: `GET /v2/customers/{id}/payments`, newest first unless
     /// sorted otherwise.
+    ///
+    /// ```
+    /// use futures::TryStreamExt;
+    /// use mollie_models::SortOrder;
+    /// # use mollie_models::{Money, NewCustomer, NewPayment};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let mock = mollie_mock::MockServer::start().await?;
+    /// # let client = mollie_core::Client::builder()
+    /// #     .api_key("test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM")?
+    /// #     .base_url(mock.url())
+    /// #     .build()?;
+    /// # let customers = mollie_customers::Customers::new(client.clone());
+    /// # let jane = customers.create(NewCustomer::new().name("Jane Doe")).await?;
+    /// # for month in ["January", "February", "March"] {
+    /// #     let amount = Money::eur("10.00")?;
+    /// #     let payment = NewPayment::oneoff(amount, month, "https://example.org/paid");
+    /// #     customers.create_payment(&jane.id, payment).await?;
+    /// # }
+    /// let page = customers.list_payments(&jane.id).limit(2).sort(SortOrder::Asc).await?;
+    /// assert_eq!(page.len(), 2);
+    /// assert_eq!(page.items()[0].description, "January"); // oldest first
+    /// assert_eq!(page.items()[0].customer_id.as_ref(), Some(&jane.id));
+    ///
+    /// let all: Vec<_> = customers.list_payments(&jane.id).stream().try_collect().await?;
+    /// assert_eq!(all.len(), 3);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list_payments(&self, id: &CustomerId) -> ListCustomerPayments {
         let request = Request::get()
             .segment("customers")

@@ -34,6 +34,7 @@
 //! # Ok(())
 //! # }
 //! ```
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 use mollie_core::{Call, Client, Placement, Request, operation};
 use mollie_models::{CustomerId, Mandate, MandateId, MandateScope, NewMandate};
@@ -69,23 +70,138 @@ impl Mandates {
 
     /// *Create mandate*: `POST /v2/customers/{customer}/mandates`, for SEPA Direct Debit and
     /// PayPal (card mandates come from a first payment).
+    ///
+    /// ```
+    /// use mollie_models::{Iban, MandateDetails, MandateMethod, MandateStatus, NewMandate};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let mock = mollie_mock::MockServer::start().await?;
+    /// # let client = mollie_core::Client::builder()
+    /// #     .api_key("test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM")?
+    /// #     .base_url(mock.url())
+    /// #     .build()?;
+    /// # let new_customer = mollie_models::NewCustomer::new().name("Jane Doe");
+    /// # let customer: mollie_models::Customer = client
+    /// #     .send(mollie_core::Request::post().segment("customers").json(&new_customer)?)
+    /// #     .await?;
+    /// # let mandates = mollie_mandates::Mandates::new(client, customer.id.clone());
+    /// let iban = Iban::parse("NL55 INGB 0000 0000 00")?; // checksum checked here
+    /// let mandate = mandates
+    ///     .create(NewMandate::sepa_direct_debit("Jane Doe", iban).consumer_bic("INGBNL2A"))
+    ///     .await?;
+    /// assert_eq!(mandate.method, MandateMethod::DirectDebit);
+    /// assert_eq!(mandate.status, MandateStatus::Valid);
+    /// assert_eq!(&mandate.customer_id, mandates.customer());
+    /// let MandateDetails::DirectDebit(account) = &mandate.details else { unreachable!() };
+    /// assert_eq!(account.consumer_account.as_deref(), Some("NL55INGB0000000000"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create(&self, mandate: NewMandate) -> CreateMandate {
         CreateMandate::from_call(self.call(Request::post()).json(&mandate))
     }
 
     /// *Get mandate*: `GET /v2/customers/{customer}/mandates/{id}`.
+    ///
+    /// ```
+    /// use mollie_models::{MandateId, MandateMethod, MandateStatus};
+    /// # use mollie_models::{Iban, NewMandate};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let mock = mollie_mock::MockServer::start().await?;
+    /// # let client = mollie_core::Client::builder()
+    /// #     .api_key("test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM")?
+    /// #     .base_url(mock.url())
+    /// #     .build()?;
+    /// # let new_customer = mollie_models::NewCustomer::new().name("Jane Doe");
+    /// # let customer: mollie_models::Customer = client
+    /// #     .send(mollie_core::Request::post().segment("customers").json(&new_customer)?)
+    /// #     .await?;
+    /// # let mandates = mollie_mandates::Mandates::new(client, customer.id.clone());
+    /// # let iban = Iban::parse("NL55 INGB 0000 0000 00")?;
+    /// # let mandate = mandates.create(NewMandate::sepa_direct_debit("Jane Doe", iban)).await?;
+    /// # let stored = mandate.id.to_string();
+    /// let id = MandateId::parse(&stored)?; // the id you stored, e.g. "mdt_h3gAaD5zP"
+    /// let mandate = mandates.get(&id).await?;
+    /// assert_eq!(mandate.id, id);
+    /// assert_eq!(mandate.status, MandateStatus::Valid);
+    /// assert_eq!(mandate.method, MandateMethod::DirectDebit);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get(&self, id: &MandateId) -> GetMandate {
         GetMandate::from_call(self.call(Request::get()).map(|r| r.id(id)))
     }
 
     /// *List mandates*: `GET /v2/customers/{customer}/mandates`, newest first unless sorted
     /// otherwise.
+    ///
+    /// ```
+    /// use futures::TryStreamExt;
+    /// use mollie_models::MandateStatus;
+    /// # use mollie_models::{Iban, NewMandate};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let mock = mollie_mock::MockServer::start().await?;
+    /// # let client = mollie_core::Client::builder()
+    /// #     .api_key("test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM")?
+    /// #     .base_url(mock.url())
+    /// #     .build()?;
+    /// # let new_customer = mollie_models::NewCustomer::new().name("Jane Doe");
+    /// # let customer: mollie_models::Customer = client
+    /// #     .send(mollie_core::Request::post().segment("customers").json(&new_customer)?)
+    /// #     .await?;
+    /// # let mandates = mollie_mandates::Mandates::new(client, customer.id.clone());
+    /// # for iban in ["NL55 INGB 0000 0000 00", "NL91 ABNA 0417 1643 00"] {
+    /// #     let mandate = NewMandate::sepa_direct_debit("Jane Doe", Iban::parse(iban)?);
+    /// #     mandates.create(mandate).await?;
+    /// # }
+    /// let page = mandates.list().limit(1).await?;
+    /// assert_eq!(page.len(), 1);
+    /// assert!(page.has_next());
+    ///
+    /// let all: Vec<_> = mandates.list().stream().try_collect().await?;
+    /// assert_eq!(all.len(), 2);
+    /// assert!(all.iter().all(|mandate| mandate.status == MandateStatus::Valid));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list(&self) -> ListMandates {
         ListMandates::from_call(self.call(Request::get()))
     }
 
     /// *Revoke mandate*: `DELETE /v2/customers/{customer}/mandates/{id}`. The mandate can no
     /// longer be charged, and its subscriptions are canceled.
+    ///
+    /// ```
+    /// use mollie_models::MandateStatus;
+    /// # use mollie_models::{Iban, NewMandate};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let mock = mollie_mock::MockServer::start().await?;
+    /// # let client = mollie_core::Client::builder()
+    /// #     .api_key("test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM")?
+    /// #     .base_url(mock.url())
+    /// #     .build()?;
+    /// # let new_customer = mollie_models::NewCustomer::new().name("Jane Doe");
+    /// # let customer: mollie_models::Customer = client
+    /// #     .send(mollie_core::Request::post().segment("customers").json(&new_customer)?)
+    /// #     .await?;
+    /// # let mandates = mollie_mandates::Mandates::new(client, customer.id.clone());
+    /// # let iban = Iban::parse("NL55 INGB 0000 0000 00")?;
+    /// # let mandate = mandates.create(NewMandate::sepa_direct_debit("Jane Doe", iban)).await?;
+    /// mandates.revoke(&mandate.id).await?;
+    ///
+    /// // A revoked mandate can still be fetched, but no longer charged.
+    /// let mandate = mandates.get(&mandate.id).await?;
+    /// assert_eq!(mandate.status, MandateStatus::Invalid);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn revoke(&self, id: &MandateId) -> RevokeMandate {
         // Mollie takes this DELETE's `testmode` in a JSON body, not the query.
         let call = self

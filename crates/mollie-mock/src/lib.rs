@@ -272,6 +272,7 @@
 //! # Ok(()) }
 //! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(demo()).unwrap();
 //! ```
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod app;
 mod auth;

@@ -36,6 +36,7 @@
 //! - `time`: conversions of [`Timestamp`] and [`Date`] into the `time` crate's types.
 //! - `signature`: verification of next-gen webhook signatures (`hmac` + `sha2`, no I/O); see
 //!   [`webhooks`].
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod common;
 mod customer;

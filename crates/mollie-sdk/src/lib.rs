@@ -1,5 +1,28 @@
-//! Mollie's payments API (v2) for Rust: the Customers and Mandates APIs, complete, with the
-//! safety a payment service needs.
+//! An unofficial Rust SDK for Mollie's payments API (v2): customers, mandates and recurring
+//! payments, with idempotent retries. Not made or endorsed by Mollie B.V.
+//!
+//! ```toml
+//! [dependencies]
+//! mollie-sdk = "0.1"
+//! tokio = { version = "1", features = ["macros", "rt-multi-thread"] }
+//! ```
+//!
+//! The entry point is [`Mollie`]: build one per credential ([`Mollie::from_env`] or
+//! [`Mollie::builder`]), share it (it is cheap to clone), and reach each API through it:
+//! [`Mollie::customers`] and [`Mollie::mandates`]. Every operation is a builder you `.await`;
+//! every failure is one [`Error`] that says what happened and carries the idempotency key.
+//!
+//! | feature | default | what it does |
+//! |---|---|---|
+//! | `rustls-webpki-roots` | yes | TLS by rustls with Mozilla's roots compiled in |
+//! | `rustls-native-roots` | no | TLS by rustls with the operating system's roots |
+//! | `native-tls` | no | TLS by the platform's library (OpenSSL on Linux) |
+//! | `webhook-signature` | no | [`webhooks::verify_signature`] for next-gen webhooks |
+//! | `time` | no | timestamps and dates as the `time` crate's types |
+//!
+//! The most used types are at the root; every model is in [`models`], the endpoint builders
+//! in [`customers`] and [`mandates`], the transport (your own `reqwest::Client`, a
+//! [`Transport`](core::transport::Transport) of your own) in [`core`].
 //!
 //! ```
 //! use futures::TryStreamExt;
@@ -62,6 +85,7 @@
 //! This crate composes `mollie-core` (transport), `mollie-customers`, `mollie-mandates` and
 //! `mollie-models` (types, re-exported here). A webhook receiver that only parses Mollie's
 //! objects can depend on `mollie-models` alone.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 use std::time::Duration;
 
@@ -71,7 +95,18 @@ pub use mollie_core::{
     ConfigError, Credential, CredentialKind, Error, IdempotencyKey, LIST_LIMIT, ListStream, Page,
     RequestOptions, Response, ResponseMeta, Result, RetryPolicy, TimeoutKind,
 };
-pub use mollie_models::*;
+pub use mollie_models::webhooks;
+pub use mollie_models::{
+    Currency, Customer, CustomerId, CustomerUpdate, ErrorResponse, Iban, Locale, Mandate,
+    MandateId, MandateMethod, MandateStatus, Mode, Money, NewCustomer, NewMandate, NewPayment,
+    Payment, PaymentId, PaymentStatus, ProfileId, SequenceType, SortOrder, ValidationError,
+};
+
+/// Every type of Mollie's API this SDK knows: resources, request bodies, ids, enums, money
+/// (the `mollie-models` crate). The most used are also at the crate root.
+pub mod models {
+    pub use mollie_models::*;
+}
 
 /// The Customers API's operation builders.
 pub mod customers {
@@ -131,7 +166,7 @@ impl Mollie {
     /// Any [`Error`] of the request.
     pub async fn next_page<T>(&self, page: &Page<T>) -> Result<Option<Page<T>>>
     where
-        T: ListItem + serde::de::DeserializeOwned,
+        T: models::ListItem + serde::de::DeserializeOwned,
     {
         self.client.next_page(page).await
     }
@@ -142,7 +177,7 @@ impl Mollie {
     /// Any [`Error`] of the request.
     pub async fn previous_page<T>(&self, page: &Page<T>) -> Result<Option<Page<T>>>
     where
-        T: ListItem + serde::de::DeserializeOwned,
+        T: models::ListItem + serde::de::DeserializeOwned,
     {
         self.client.previous_page(page).await
     }
@@ -212,6 +247,23 @@ impl MollieBuilder {
         Ok(Self {
             inner: self.inner.oauth_token(token)?,
         })
+    }
+
+    /// Sends through your own `reqwest::Client` (proxies, root certificates, mTLS); see
+    /// [`ClientBuilder::http_client`](mollie_core::ClientBuilder::http_client).
+    /// [`core::transport::reqwest`] is the reqwest version to build it with.
+    pub fn http_client(self, client: mollie_core::transport::reqwest::Client) -> Self {
+        Self {
+            inner: self.inner.http_client(client),
+        }
+    }
+
+    /// Sends through any [`Transport`](core::transport::Transport): a middleware stack, a
+    /// recorder, an in-memory fake for unit tests.
+    pub fn transport(self, transport: impl mollie_core::transport::Transport) -> Self {
+        Self {
+            inner: self.inner.transport(transport),
+        }
     }
 
     /// Authenticates with a parsed credential.
