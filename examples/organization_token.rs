@@ -27,6 +27,7 @@ async fn main() -> ExitCode {
 }
 
 async fn run() -> Result<(), Box<dyn Error>> {
+    mollie_examples::init_logging();
     let mock = MockServer::start().await?;
     println!(
         "This example runs against an embedded mollie-mock at {}, to show what it receives.",

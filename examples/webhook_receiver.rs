@@ -33,6 +33,7 @@ async fn main() {
 }
 
 async fn run() -> Result<(), Box<dyn Error>> {
+    mollie_examples::init_logging();
     if std::env::var_os(mollie_sdk::core::API_KEY_ENV).is_some_and(|k| !k.is_empty()) {
         serve_for_mollie().await
     } else {

@@ -339,3 +339,14 @@ mod tests {
         assert_eq!(r.redact("cst_ xcst_abc pfl_abc"), "cst_ xcst_abc pfl_abc");
     }
 }
+
+/// The root README's complete program, compiled as a doc test against this workspace (not
+/// run: it needs `MOLLIE_API_KEY`), so that what a new user copies builds.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct RootReadme;
+
+/// The same for the facade crate's own README, the page crates.io shows.
+#[cfg(doctest)]
+#[doc = include_str!("../../crates/mollie-sdk/README.md")]
+pub struct FacadeReadme;

@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 
 use crate::client::Client;
 use crate::error::Error;
-use crate::page::{ListStream, Page};
+use crate::page::{ListStream, Page, PageStream};
 use crate::request::{IdempotencyKey, Request, RequestOptions};
 use crate::response::{Response, ResponseMeta};
 
@@ -181,6 +181,18 @@ impl Call {
             Err(error) => ListStream::failed(error),
         }
     }
+
+    /// Every page of a list, fetched lazily (see [`Client::pages`]). Refused input is the
+    /// stream's one and only item.
+    pub fn pages<T>(self) -> PageStream<T>
+    where
+        T: ListItem + DeserializeOwned + Send + 'static,
+    {
+        match self.ready() {
+            Ok((client, request)) => client.pages(request),
+            Err(error) => PageStream::failed(error),
+        }
+    }
 }
 
 /// Writes the parts every operation builder of an endpoint crate shares: the struct around a
@@ -275,6 +287,12 @@ macro_rules! operation {
             /// the stream.
             pub fn stream(self) -> $crate::ListStream<$item> {
                 self.call.stream::<$item>()
+            }
+
+            /// Every page, fetched lazily one at a time, each with its items and response
+            /// facts: to report progress through a long list, or to work a page at a time.
+            pub fn pages(self) -> $crate::PageStream<$item> {
+                self.call.pages::<$item>()
             }
         }
 

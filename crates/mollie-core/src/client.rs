@@ -10,7 +10,7 @@ use crate::config::{ClientBuilder, Config};
 use crate::credential::CredentialKind;
 use crate::error::Error;
 use crate::hal::{self, Context};
-use crate::page::{ListStream, Page};
+use crate::page::{ListStream, Page, PageStream};
 use crate::request::Request;
 use crate::response::{Response, ResponseMeta};
 use crate::send;
@@ -184,6 +184,15 @@ impl Client {
         T: ListItem + DeserializeOwned + Send + 'static,
     {
         ListStream::new(self.clone(), request)
+    }
+
+    /// Every page of a list, fetched lazily one at a time: items and the facts of each
+    /// response, for progress reports. An error is yielded once and ends the stream.
+    pub fn pages<T>(&self, request: Request) -> PageStream<T>
+    where
+        T: ListItem + DeserializeOwned + Send + 'static,
+    {
+        PageStream::new(self.clone(), request)
     }
 
     /// Prepares `request`, sends it with retries; returns the successful response and its

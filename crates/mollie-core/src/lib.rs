@@ -90,7 +90,7 @@ pub use credential::{Credential, CredentialError, CredentialKind};
 pub use error::{ConfigError, Error, Result, TimeoutKind};
 #[doc(hidden)]
 pub use mollie_models as __models;
-pub use page::{ListStream, Page};
+pub use page::{ListStream, Page, PageStream};
 pub use request::{IdempotencyKey, Method, PathId, Placement, Request, RequestOptions};
 pub use response::{Response, ResponseMeta};
 pub use retry::RetryPolicy;

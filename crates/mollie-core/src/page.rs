@@ -5,7 +5,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use futures::stream::BoxStream;
-use futures::{Stream, StreamExt};
+use futures::{Stream, StreamExt, TryStreamExt};
 use mollie_models::{List, ListItem};
 use serde::de::DeserializeOwned;
 
@@ -95,6 +95,8 @@ impl<T> IntoIterator for Page<T> {
 ///
 /// Made by [`Client::stream`]. Holds one page in memory; the next page is requested only
 /// when the current one is used up. The first error is yielded once and ends the stream.
+/// To watch progress (pages and items so far), stream [pages](PageStream) instead, or
+/// enable DEBUG logs of this crate: each page read logs its running counts.
 #[must_use = "a stream does nothing until polled"]
 pub struct ListStream<T> {
     inner: BoxStream<'static, Result<T, Error>>,
@@ -104,31 +106,6 @@ impl<T> fmt::Debug for ListStream<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ListStream").finish_non_exhaustive()
     }
-}
-
-enum State<T> {
-    Fetch {
-        client: Client,
-        request: Request,
-        followed: Followed,
-    },
-    Drain {
-        client: Client,
-        request: Request,
-        items: std::vec::IntoIter<T>,
-        next: Option<String>,
-        followed: Followed,
-    },
-    Done,
-}
-
-/// The `next` links a stream has followed, as hashes (8 bytes a page): a link followed twice
-/// means the pages form a cycle, which would otherwise be streamed forever.
-type Followed = std::collections::HashSet<u64>;
-
-fn link_hash(url: &str) -> u64 {
-    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
-    BuildHasherDefault::<DefaultHasher>::default().hash_one(url)
 }
 
 impl<T: Send + 'static> ListStream<T> {
@@ -142,77 +119,125 @@ impl<T: Send + 'static> ListStream<T> {
 
 impl<T: ListItem + DeserializeOwned + Send + 'static> ListStream<T> {
     pub(crate) fn new(client: Client, request: Request) -> Self {
-        let state = State::Fetch {
-            client,
-            request,
-            followed: Followed::new(),
-        };
-        let stream = futures::stream::unfold(state, step::<T>);
+        let items = PageStream::<T>::new(client, request)
+            .map_ok(|page| futures::stream::iter(page.items.into_iter().map(Ok)))
+            .try_flatten();
         Self {
-            // Fused: a finished stream keeps answering `None` instead of panicking.
-            inner: Box::pin(stream.fuse()),
+            inner: Box::pin(items.fuse()),
         }
     }
 }
 
-/// Yields the next item, fetching the next page only when the current one is used up.
-async fn step<T: ListItem + DeserializeOwned>(
-    mut state: State<T>,
-) -> Option<(Result<T, Error>, State<T>)> {
-    loop {
-        state = match state {
-            State::Done => return None,
-            State::Fetch {
-                client,
-                request,
-                followed,
-            } => match client.page::<T>(request.clone()).await {
-                Ok(page) => State::Drain {
-                    next: page.next,
-                    items: page.items.into_iter(),
-                    client,
-                    request,
-                    followed,
-                },
-                Err(error) => return Some((Err(error), State::Done)),
-            },
-            State::Drain {
-                client,
-                request,
-                mut items,
-                next,
-                mut followed,
-            } => {
-                if let Some(item) = items.next() {
-                    let state = State::Drain {
-                        client,
-                        request,
-                        items,
-                        next,
-                        followed,
-                    };
-                    return Some((Ok(item), state));
-                }
-                let next = next?;
-                let to_itself = matches!(&request.target, Target::Url { url, .. } if *url == next);
-                if to_itself || !followed.insert(link_hash(&next)) {
-                    // Pages that link in a circle would be fetched forever.
-                    let error = Error::UnexpectedResponse {
-                        status: 200,
-                        reason: "a list page links back to a page already read".into(),
-                        excerpt: crate::hal::excerpt(next.as_bytes()),
-                        idempotency_key: None,
-                        request_id: None,
-                    };
-                    return Some((Err(error), State::Done));
-                }
-                State::Fetch {
-                    request: request.follow(next),
-                    client,
-                    followed,
-                }
-            }
+/// Every page of a list, fetched one at a time as it is consumed: for progress reports
+/// (each [`Page`] has its items and [`ResponseMeta`]) and for work done a page at a time.
+///
+/// Made by [`Client::pages`] or `.pages()` on a list builder. Follows `_links.next.href`
+/// until the last page; the first error is yielded once and ends the stream, and so does a
+/// `next` link that leads back to a page already read (pages in a circle).
+#[must_use = "a stream does nothing until polled"]
+pub struct PageStream<T> {
+    inner: BoxStream<'static, Result<Page<T>, Error>>,
+}
+
+impl<T> fmt::Debug for PageStream<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PageStream").finish_non_exhaustive()
+    }
+}
+
+/// Where a [`PageStream`] is.
+struct Cursor {
+    client: Client,
+    next: Next,
+    followed: Followed,
+    pages: u64,
+    items: u64,
+}
+
+enum Next {
+    Fetch(Request),
+    Fail(Error),
+    Done,
+}
+
+/// The `next` links a stream has followed, as hashes (8 bytes a page): a link followed twice
+/// means the pages form a cycle, which would otherwise be streamed forever.
+type Followed = std::collections::HashSet<u64>;
+
+fn link_hash(url: &str) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    BuildHasherDefault::<DefaultHasher>::default().hash_one(url)
+}
+
+impl<T: Send + 'static> PageStream<T> {
+    /// A stream whose one item is `error`: a list call refused before sending.
+    pub(crate) fn failed(error: Error) -> Self {
+        Self {
+            inner: Box::pin(futures::stream::once(async move { Err(error) })),
+        }
+    }
+}
+
+impl<T: ListItem + DeserializeOwned + Send + 'static> PageStream<T> {
+    pub(crate) fn new(client: Client, request: Request) -> Self {
+        let cursor = Cursor {
+            client,
+            next: Next::Fetch(request),
+            followed: Followed::new(),
+            pages: 0,
+            items: 0,
         };
+        Self {
+            // Fused: a finished stream keeps answering `None` instead of panicking.
+            inner: Box::pin(futures::stream::unfold(cursor, step::<T>).fuse()),
+        }
+    }
+}
+
+/// Fetches the next page, and decides what comes after it.
+async fn step<T: ListItem + DeserializeOwned>(
+    mut cursor: Cursor,
+) -> Option<(Result<Page<T>, Error>, Cursor)> {
+    let request = match std::mem::replace(&mut cursor.next, Next::Done) {
+        Next::Done => return None,
+        Next::Fail(error) => return Some((Err(error), cursor)),
+        Next::Fetch(request) => request,
+    };
+    let page = match cursor.client.page::<T>(request.clone()).await {
+        Ok(page) => page,
+        Err(error) => return Some((Err(error), cursor)),
+    };
+    cursor.pages += 1;
+    cursor.items += page.items.len() as u64;
+    tracing::debug!(
+        path = %request.path_template(),
+        pages = cursor.pages,
+        items = cursor.items,
+        last = page.next.is_none(),
+        "mollie list page read"
+    );
+    if let Some(next) = &page.next {
+        let to_itself = matches!(&request.target, Target::Url { url, .. } if url == next);
+        cursor.next = if to_itself || !cursor.followed.insert(link_hash(next)) {
+            Next::Fail(Error::UnexpectedResponse {
+                status: 200,
+                reason: "a list page links back to a page already read".into(),
+                excerpt: crate::hal::excerpt(next.as_bytes()),
+                idempotency_key: None,
+                request_id: None,
+            })
+        } else {
+            Next::Fetch(request.follow(next.clone()))
+        };
+    }
+    Some((Ok(page), cursor))
+}
+
+impl<T> Stream for PageStream<T> {
+    type Item = Result<Page<T>, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.inner.as_mut().poll_next(cx)
     }
 }
 
