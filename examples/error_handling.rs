@@ -68,7 +68,13 @@ fn explain(error: &Error) -> String {
         .idempotency_key()
         .map(|k| format!(", idempotency key {k}"))
         .unwrap_or_default();
-    format!("   {what}\n   -> retryable: {}{key}", error.is_retryable())
+    // The outcome is what a payment service decides on: not sent, rejected, unknown (send
+    // again with the same key), or committed (it happened: never again under a new key).
+    format!(
+        "   {what}\n   -> outcome: {:?}, retryable: {}{key}",
+        error.outcome(),
+        error.is_retryable()
+    )
 }
 
 /// Prints how `result`'s error looks; success is unexpected here.

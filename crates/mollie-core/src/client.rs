@@ -13,7 +13,7 @@ use crate::hal::{self, Context};
 use crate::page::{ListStream, Page, PageStream};
 use crate::request::Request;
 use crate::response::{Response, ResponseMeta};
-use crate::send;
+use crate::send::{self, CallLog};
 use crate::transport::{HttpResponse, Transport};
 
 /// A Mollie API client: one connection pool, the credential, and the rules of sending.
@@ -90,6 +90,11 @@ impl Client {
         self.inner.config.base.as_str()
     }
 
+    /// The first bytes of server-sent text, secrets redacted, for an error.
+    pub(crate) fn redact_excerpt(&self, text: &[u8]) -> String {
+        hal::excerpt(text, &self.inner.config.redactor)
+    }
+
     /// The kind of credential the client sends.
     pub fn credential_kind(&self) -> CredentialKind {
         self.inner.config.credential.kind()
@@ -113,13 +118,19 @@ impl Client {
         &self,
         request: Request,
     ) -> Result<Response<T>, Error> {
-        let (raw, meta) = self.execute(&request).await?;
-        let context = Context {
-            idempotency_key: meta.idempotency_key.clone(),
-            request_id: meta.request_id.clone(),
-        };
-        let value = hal::decode(raw.status, &raw.body, &context)?;
-        Ok(Response { value, meta })
+        let (result, log) = self.execute(&request).await;
+        let result = result.and_then(|(raw, meta)| {
+            let context = Context {
+                idempotency_key: meta.idempotency_key.clone(),
+                request_id: meta.request_id.clone(),
+                maybe_processed: false,
+                redactor: self.inner.config.redactor.clone(),
+            };
+            let value = hal::decode(raw.status, &raw.body, &context)?;
+            Ok(Response { value, meta })
+        });
+        log.finish(&result, result.as_ref().ok().map(|r| &r.meta));
+        result
     }
 
     /// Sends `request` and ignores the body of its success (delete, revoke, cancel).
@@ -127,7 +138,10 @@ impl Client {
     /// # Errors
     /// Any [`Error`]; see its variants.
     pub async fn send_no_content(&self, request: Request) -> Result<ResponseMeta, Error> {
-        Ok(self.execute(&request).await?.1)
+        let (result, log) = self.execute(&request).await;
+        let result = result.map(|(_, meta)| meta);
+        log.finish(&result, result.as_ref().ok());
+        result
     }
 
     /// Sends a list request and returns its page.
@@ -197,7 +211,10 @@ impl Client {
 
     /// Prepares `request`, sends it with retries; returns the successful response and its
     /// facts.
-    async fn execute(&self, request: &Request) -> Result<(HttpResponse, ResponseMeta), Error> {
+    async fn execute(
+        &self,
+        request: &Request,
+    ) -> (Result<(HttpResponse, ResponseMeta), Error>, CallLog) {
         send::execute(&*self.inner.transport, &self.inner.config, request).await
     }
 }

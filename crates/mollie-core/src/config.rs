@@ -12,6 +12,7 @@ use reqwest::Url;
 use crate::client::Client;
 use crate::credential::Credential;
 use crate::error::{ConfigError, Error};
+use crate::redact::Redactor;
 use crate::retry::RetryPolicy;
 use crate::transport::{ReqwestTransport, Transport};
 
@@ -100,6 +101,8 @@ pub(crate) struct Config {
     pub(crate) profile_id: Option<ProfileId>,
     /// `mollie-sdk/VERSION`, and the application's suffix.
     pub(crate) user_agent: String,
+    /// Cuts the credential out of everything kept of a response.
+    pub(crate) redactor: Redactor,
 }
 
 impl ClientBuilder {
@@ -302,13 +305,14 @@ impl ClientBuilder {
             transport,
             Config {
                 base,
-                credential,
                 request_timeout: self.request_timeout,
                 deadline: self.deadline,
                 retry: self.retry,
                 testmode: self.testmode,
                 profile_id: self.profile_id,
                 user_agent,
+                redactor: Redactor::new(credential.secret()),
+                credential,
             },
         ))
     }

@@ -183,6 +183,11 @@ impl Credential {
 
     /// The `Authorization` header value, marked sensitive so that `http`'s own `Debug` and
     /// HPACK indexing leave it alone.
+    /// The secret itself, for the redactor that cuts it out of server-sent text.
+    pub(crate) fn secret(&self) -> &str {
+        &self.secret
+    }
+
     /// The `Authorization` header's value. The transport marks it sensitive; nothing else
     /// may keep it.
     pub(crate) fn authorization(&self) -> String {

@@ -23,6 +23,10 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// ([`Error::idempotency_key`]): send the same request again with that key and Mollie answers
 /// with the first outcome instead of doing the work twice.
 ///
+/// Every error says its [`Outcome`] ([`Error::outcome`]): whether the request was not sent,
+/// rejected, may have been processed, or was committed. That, not the status code, is what a
+/// payment service decides on.
+///
 /// No variant ever contains the credential.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -39,6 +43,9 @@ pub enum Error {
         idempotency_key: Option<IdempotencyKey>,
         /// The request id Mollie sent back, if it did.
         request_id: Option<String>,
+        /// An earlier attempt of this call may have been processed (it timed out, lost its
+        /// connection or got a 5xx), whatever this last answer says.
+        maybe_processed: bool,
     },
 
     /// Mollie answered 429 Too Many Requests, and retrying did not help (or was off).
@@ -53,6 +60,8 @@ pub enum Error {
         idempotency_key: Option<IdempotencyKey>,
         /// The request id Mollie sent back, if it did.
         request_id: Option<String>,
+        /// An earlier attempt of this call may have been processed.
+        maybe_processed: bool,
     },
 
     /// The request could not be sent or its response not read: DNS, connect, TLS, a dropped
@@ -67,6 +76,9 @@ pub enum Error {
         source: TransportError,
         /// The idempotency key the request was sent with, if it had one.
         idempotency_key: Option<IdempotencyKey>,
+        /// An earlier attempt of this call may have been processed: even a last attempt
+        /// that could not connect leaves the outcome unknown.
+        maybe_processed: bool,
     },
 
     /// An attempt took longer than its timeout, or the whole call its deadline.
@@ -102,6 +114,19 @@ pub enum Error {
         request_id: Option<String>,
     },
 
+    /// A list stopped following its pages before sending the next request: the `next` link
+    /// leaves the configured API, the pages link in a circle, or the stream read as many
+    /// pages as it may ([`RequestOptions::max_pages`](crate::RequestOptions::max_pages)).
+    /// Nothing was sent for it.
+    #[error("pagination stopped: {reason}; link {link:?}")]
+    #[non_exhaustive]
+    Pagination {
+        /// Why the link was not followed.
+        reason: String,
+        /// The link (its first 256 bytes, secrets redacted).
+        link: String,
+    },
+
     /// Input refused before anything was sent: which field, and why.
     #[error(transparent)]
     InvalidInput(#[from] ValidationError),
@@ -109,6 +134,23 @@ pub enum Error {
     /// The client is misconfigured; nothing was sent.
     #[error("invalid configuration: {0}")]
     Config(#[from] ConfigError),
+}
+
+/// What happened to the request of a failed call: what a payment service decides on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Outcome {
+    /// Nothing was sent: bad input, bad configuration, no connection, a refused link.
+    /// Nothing changed at Mollie; fix the cause and send it again.
+    NotSent,
+    /// Mollie (or the server at the base URL) answered and refused it: nothing changed.
+    Rejected,
+    /// It may have been processed: a timeout, a lost connection, a 5xx. Send it again with
+    /// the same [`Error::idempotency_key`] to learn its result, or look it up.
+    Unknown,
+    /// It took effect (a 2xx), though the answer could not be read: never send it again
+    /// under a new key.
+    Committed,
 }
 
 /// Which time limit a [`Error::Timeout`] reached.
@@ -196,6 +238,7 @@ impl Error {
             Self::Transport { .. } => "transport",
             Self::Timeout { .. } => "timeout",
             Self::UnexpectedResponse { .. } => "unexpected_response",
+            Self::Pagination { .. } => "pagination",
             Self::InvalidInput(_) => "invalid_input",
             Self::Config(_) => "config",
         }
@@ -217,12 +260,62 @@ impl Error {
             || matches!(self, Self::Transport { source, .. } if source.is_timeout())
     }
 
-    /// Whether Mollie accepted the request (a 2xx) but its answer could not be read (an
-    /// [`Error::UnexpectedResponse`] with a success status): the request took effect, e.g.
-    /// the payment exists. Never send it again under a new idempotency key; send it again
-    /// with [`Error::idempotency_key`] to get the result replayed, or look the object up.
+    /// What happened to the request: not sent, rejected, unknown, or committed.
+    pub fn outcome(&self) -> Outcome {
+        match self {
+            Self::InvalidInput(_) | Self::Config(_) | Self::Pagination { .. } => Outcome::NotSent,
+            Self::Transport {
+                source,
+                maybe_processed,
+                ..
+            } => {
+                if source.is_connect() && !maybe_processed {
+                    Outcome::NotSent
+                } else {
+                    Outcome::Unknown
+                }
+            }
+            Self::Timeout { .. } => Outcome::Unknown,
+            Self::RateLimited {
+                maybe_processed, ..
+            } => {
+                if *maybe_processed {
+                    Outcome::Unknown
+                } else {
+                    Outcome::Rejected
+                }
+            }
+            Self::Api {
+                status,
+                maybe_processed,
+                ..
+            } => {
+                if *status >= 500 || *maybe_processed {
+                    Outcome::Unknown
+                } else {
+                    Outcome::Rejected
+                }
+            }
+            Self::UnexpectedResponse { status, .. } => match status {
+                200..=299 => Outcome::Committed,
+                400..=499 => Outcome::Rejected,
+                _ => Outcome::Unknown,
+            },
+        }
+    }
+
+    /// Whether Mollie accepted the request (a 2xx) but its answer could not be read: the
+    /// request took effect, e.g. the payment exists ([`Outcome::Committed`]). Never send it
+    /// again under a new idempotency key; send it again with [`Error::idempotency_key`] to
+    /// get the result replayed, or look the object up.
     pub fn is_committed(&self) -> bool {
-        matches!(self, Self::UnexpectedResponse { status, .. } if (200..=299).contains(status))
+        self.outcome() == Outcome::Committed
+    }
+
+    /// Whether nothing was sent ([`Outcome::NotSent`]): safe to send again as it is, even
+    /// under a new key.
+    pub fn is_not_sent(&self) -> bool {
+        self.outcome() == Outcome::NotSent
     }
 
     /// Whether the same request may succeed later: a transport failure, a timeout, a rate
@@ -331,6 +424,7 @@ mod tests {
             }),
             idempotency_key: Some(IdempotencyKey::parse("k-1").unwrap()),
             request_id: None,
+            maybe_processed: false,
         }
     }
 
@@ -349,8 +443,10 @@ mod tests {
             response: None,
             idempotency_key: None,
             request_id: None,
+            maybe_processed: false,
         };
         assert!(limited.is_retryable() && limited.is_rate_limited());
+        assert_eq!(limited.outcome(), Outcome::Rejected);
         assert_eq!(
             limited.to_string(),
             "rate limited by Mollie; retry after 3s"

@@ -5,6 +5,7 @@ use mollie_models::ErrorResponse;
 use serde::de::DeserializeOwned;
 
 use crate::error::Error;
+use crate::redact::Redactor;
 use crate::request::IdempotencyKey;
 
 /// How many bytes of an unexpected body an error quotes.
@@ -14,17 +15,40 @@ pub(crate) const EXCERPT_BYTES: usize = 256;
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Context {
     pub(crate) idempotency_key: Option<IdempotencyKey>,
+    /// Already redacted.
     pub(crate) request_id: Option<String>,
+    /// An earlier attempt of the call may have been processed.
+    pub(crate) maybe_processed: bool,
+    pub(crate) redactor: Redactor,
 }
 
-/// The first bytes of a body, lossily decoded (a cut multi-byte character becomes `�`).
-pub(crate) fn excerpt(body: &[u8]) -> String {
-    let end = body.len().min(EXCERPT_BYTES);
-    let mut text = String::from_utf8_lossy(&body[..end]).into_owned();
-    if body.len() > EXCERPT_BYTES {
+/// The first bytes of a body, lossily decoded (a cut multi-byte character becomes `�`), with
+/// secrets redacted. Redaction runs on a little more than the excerpt, so that a secret cut by
+/// the excerpt's end is still recognised.
+pub(crate) fn excerpt(body: &[u8], redactor: &Redactor) -> String {
+    let window = body.len().min(EXCERPT_BYTES + redactor.lookahead());
+    let redacted = redactor.text(&String::from_utf8_lossy(&body[..window]));
+    let mut end = redacted.len().min(EXCERPT_BYTES);
+    while !redacted.is_char_boundary(end) {
+        end -= 1;
+    }
+    let mut text = redacted[..end].to_owned();
+    if redacted.len() > end || body.len() > window {
         text.push('…');
     }
     text
+}
+
+/// Mollie's error body with every server-written string redacted: a hostile or broken server
+/// may echo the request's headers into `detail`.
+fn redacted(mut response: ErrorResponse, redactor: &Redactor) -> ErrorResponse {
+    response.title = redactor.text(&response.title);
+    response.detail = redactor.text(&response.detail);
+    response.field = response.field.map(|field| redactor.text(&field));
+    if let Some(links) = &mut response.links {
+        links.documentation.href = redactor.text(&links.documentation.href);
+    }
+    response
 }
 
 /// Decodes a successful body as `T`. An empty body (a 204) decodes as JSON `null`, so
@@ -43,9 +67,11 @@ pub(crate) fn decode<T: DeserializeOwned>(
                 short_type_name::<T>()
             )
         } else {
-            format!("the body is not {} ({e})", short_type_name::<T>())
+            // serde's message may quote the body's values.
+            let why = context.redactor.text(&e.to_string());
+            format!("the body is not {} ({why})", short_type_name::<T>())
         },
-        excerpt: excerpt(body),
+        excerpt: excerpt(body, &context.redactor),
         idempotency_key: context.idempotency_key.clone(),
         request_id: context.request_id.clone(),
     })
@@ -59,21 +85,25 @@ pub(crate) fn error_from(
     body: &[u8],
     context: &Context,
 ) -> Error {
-    let response = serde_json::from_slice::<ErrorResponse>(body).ok();
+    let response = serde_json::from_slice::<ErrorResponse>(body)
+        .ok()
+        .map(|response| Box::new(redacted(response, &context.redactor)));
     if status == 429 {
         return Error::RateLimited {
             retry_after,
-            response: response.map(Box::new),
+            response,
             idempotency_key: context.idempotency_key.clone(),
             request_id: context.request_id.clone(),
+            maybe_processed: context.maybe_processed,
         };
     }
     match response {
         Some(response) if (400..=599).contains(&status) => Error::Api {
             status,
-            response: Box::new(response),
+            response,
             idempotency_key: context.idempotency_key.clone(),
             request_id: context.request_id.clone(),
+            maybe_processed: context.maybe_processed,
         },
         _ => Error::UnexpectedResponse {
             status,
@@ -82,7 +112,7 @@ pub(crate) fn error_from(
             } else {
                 "an error status without Mollie's error body".to_owned()
             },
-            excerpt: excerpt(body),
+            excerpt: excerpt(body, &context.redactor),
             idempotency_key: context.idempotency_key.clone(),
             request_id: context.request_id.clone(),
         },
@@ -142,7 +172,7 @@ mod tests {
     #[test]
     fn excerpt_cuts_utf8_safely() {
         let body = "é".repeat(200);
-        let text = excerpt(body.as_bytes());
+        let text = excerpt(body.as_bytes(), &Redactor::default());
         assert!(text.ends_with('…'));
     }
 
@@ -152,7 +182,7 @@ mod tests {
             br#"{"status":422,"title":"Unprocessable Entity","detail":"bad","field":"email"}"#;
         let context = Context {
             idempotency_key: Some(IdempotencyKey::parse("k").unwrap()),
-            request_id: None,
+            ..Context::default()
         };
         let error = error_from(422, None, body, &context);
         assert_eq!(error.field(), Some("email"));

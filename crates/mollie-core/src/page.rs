@@ -133,7 +133,9 @@ impl<T: ListItem + DeserializeOwned + Send + 'static> ListStream<T> {
 ///
 /// Made by [`Client::pages`] or `.pages()` on a list builder. Follows `_links.next.href`
 /// until the last page; the first error is yielded once and ends the stream, and so does a
-/// `next` link that leads back to a page already read (pages in a circle).
+/// `next` link that leads back to a page already read (pages in a circle), and a list longer
+/// than [`DEFAULT_MAX_PAGES`] pages (or the call's
+/// [`max_pages`](crate::RequestOptions::max_pages)): an endless list is not read forever.
 #[must_use = "a stream does nothing until polled"]
 pub struct PageStream<T> {
     inner: BoxStream<'static, Result<Page<T>, Error>>,
@@ -145,6 +147,12 @@ impl<T> fmt::Debug for PageStream<T> {
     }
 }
 
+/// How many pages a stream reads before it stops with [`Error::Pagination`], unless the
+/// call says otherwise ([`RequestOptions::max_pages`](crate::RequestOptions::max_pages)):
+/// 10,000 pages is 2.5 million items at the largest page size, far beyond any real list, and
+/// it stops a server whose `next` links never end (each new, so no cycle is seen).
+pub const DEFAULT_MAX_PAGES: u64 = 10_000;
+
 /// Where a [`PageStream`] is.
 struct Cursor {
     client: Client,
@@ -152,6 +160,7 @@ struct Cursor {
     followed: Followed,
     pages: u64,
     items: u64,
+    max_pages: u64,
 }
 
 enum Next {
@@ -182,6 +191,7 @@ impl<T: ListItem + DeserializeOwned + Send + 'static> PageStream<T> {
     pub(crate) fn new(client: Client, request: Request) -> Self {
         let cursor = Cursor {
             client,
+            max_pages: request.options.max_pages.unwrap_or(DEFAULT_MAX_PAGES),
             next: Next::Fetch(request),
             followed: Followed::new(),
             pages: 0,
@@ -218,13 +228,19 @@ async fn step<T: ListItem + DeserializeOwned>(
     );
     if let Some(next) = &page.next {
         let to_itself = matches!(&request.target, Target::Url { url, .. } if url == next);
-        cursor.next = if to_itself || !cursor.followed.insert(link_hash(next)) {
-            Next::Fail(Error::UnexpectedResponse {
-                status: 200,
+        cursor.next = if cursor.pages >= cursor.max_pages {
+            Next::Fail(Error::Pagination {
+                reason: format!(
+                    "the stream read its limit of {} pages and the list goes on; \
+                     RequestOptions::max_pages lifts it",
+                    cursor.max_pages
+                ),
+                link: cursor.client.redact_excerpt(next.as_bytes()),
+            })
+        } else if to_itself || !cursor.followed.insert(link_hash(next)) {
+            Next::Fail(Error::Pagination {
                 reason: "a list page links back to a page already read".into(),
-                excerpt: crate::hal::excerpt(next.as_bytes()),
-                idempotency_key: None,
-                request_id: None,
+                link: cursor.client.redact_excerpt(next.as_bytes()),
             })
         } else {
             Next::Fetch(request.follow(next.clone()))

@@ -10,6 +10,7 @@ use reqwest::Url;
 use crate::config::{Config, MAX_RESPONSE_BYTES};
 use crate::error::Error;
 use crate::hal;
+use crate::redact::Redactor;
 use crate::request::{IdempotencyKey, Placement, Request, Target, check_segment};
 use crate::retry::RetryPolicy;
 use crate::transport::HttpRequest;
@@ -99,7 +100,7 @@ pub(crate) fn prepare(config: &Config, request: &Request) -> Result<Prepared, Er
             }
             url
         }
-        Target::Url { url, .. } => check_link(&config.base, url)?,
+        Target::Url { url, .. } => check_link(&config.base, url, &config.redactor)?,
     };
 
     let mut query: Vec<(&str, String)> = request
@@ -190,30 +191,51 @@ pub(crate) fn prepare(config: &Config, request: &Request) -> Result<Prepared, Er
     })
 }
 
-/// Accepts a link from a response only under the base URL: same scheme, host and port,
-/// and the base path as prefix. A hostile or broken response must not be able to send the
-/// credential to another server.
-pub(crate) fn check_link(base: &Url, link: &str) -> Result<Url, Error> {
-    let refuse = |reason: &str| Error::UnexpectedResponse {
-        status: 200,
+/// Mollie's API: the origin and path prefix of the links its responses carry.
+const MOLLIE_API_ORIGIN: &str = "https://api.mollie.com";
+const MOLLIE_API_PATH: &str = "/v2/";
+
+/// Turns a link from a response (`_links.next`) into the URL to send, or refuses it.
+///
+/// A link on the configured base URL is followed as it is. A link on Mollie's own API
+/// (`https://api.mollie.com/v2/...`, which Mollie sends even when the client talks to it
+/// through a gateway, a recording proxy or a mock) is re-based: its path below `/v2/` and its
+/// query are put under the configured base URL. Anything else (another host, user info, a
+/// path that leaves the API) is refused, so that a hostile or broken response can never send
+/// the credential to another server.
+pub(crate) fn check_link(base: &Url, link: &str, redactor: &Redactor) -> Result<Url, Error> {
+    let refuse = |reason: &str| Error::Pagination {
         reason: reason.to_owned(),
-        excerpt: hal::excerpt(link.as_bytes()),
-        idempotency_key: None,
-        request_id: None,
+        link: hal::excerpt(link.as_bytes(), redactor),
     };
     let url = Url::parse(link).map_err(|_| refuse("a pagination link is not a URL"))?;
-    let same_origin = url.scheme() == base.scheme()
-        && url.host_str() == base.host_str()
-        && url.port_or_known_default() == base.port_or_known_default();
-    if !same_origin || !url.path().starts_with(base.path()) {
-        return Err(refuse(
-            "a pagination link points outside the configured base URL",
-        ));
-    }
     if !url.username().is_empty() || url.password().is_some() || url.fragment().is_some() {
         return Err(refuse("a pagination link carries user info or a fragment"));
     }
-    Ok(url)
+    let same_origin = |other: &Url| {
+        url.scheme() == other.scheme()
+            && url.host_str() == other.host_str()
+            && url.port_or_known_default() == other.port_or_known_default()
+    };
+    let below = if same_origin(base) && url.path().starts_with(base.path()) {
+        &url.path()[base.path().len()..]
+    } else if Url::parse(MOLLIE_API_ORIGIN).is_ok_and(|mollie| same_origin(&mollie))
+        && url.path().starts_with(MOLLIE_API_PATH)
+    {
+        &url.path()[MOLLIE_API_PATH.len()..]
+    } else {
+        return Err(refuse(
+            "a pagination link points outside the configured base URL and Mollie's API",
+        ));
+    };
+    let mut rebased = base.clone();
+    rebased.set_path(&format!("{}{below}", base.path()));
+    rebased.set_query(url.query());
+    // Parsing resolved `..` and `%2e%2e`; what is left must still be below the base.
+    if !rebased.path().starts_with(base.path()) {
+        return Err(refuse("a pagination link leaves the API's path"));
+    }
+    Ok(rebased)
 }
 
 #[cfg(test)]
@@ -333,14 +355,22 @@ mod tests {
     }
 
     #[test]
-    fn links_must_stay_under_the_base_url() {
+    fn links_must_stay_under_the_base_url_or_mollies_api() {
         let client = client(token());
-        assert!(
-            check_link(
-                &client.config().base,
-                "http://127.0.0.1:1/v2/customers?from=cst_a&limit=5"
-            )
-            .is_ok()
+        let config = client.config();
+        let follow = |link: &str| check_link(&config.base, link, &config.redactor);
+        assert_eq!(
+            follow("http://127.0.0.1:1/v2/customers?from=cst_a&limit=5")
+                .unwrap()
+                .as_str(),
+            "http://127.0.0.1:1/v2/customers?from=cst_a&limit=5"
+        );
+        // Mollie's absolute links are re-based onto the configured base URL.
+        assert_eq!(
+            follow("https://api.mollie.com/v2/customers/cst_a/payments?from=tr_b&limit=5")
+                .unwrap()
+                .as_str(),
+            "http://127.0.0.1:1/v2/customers/cst_a/payments?from=tr_b&limit=5"
         );
         for hostile in [
             "http://evil.example/v2/customers",
@@ -350,13 +380,51 @@ mod tests {
             "http://127.0.0.1:1/",
             "http://user:pw@127.0.0.1:1/v2/customers",
             "/v2/customers",
+            // Mollie's host, but not its API, another scheme or port, or user info.
+            "https://api.mollie.com/v1/customers",
+            "https://api.mollie.com/",
+            "http://api.mollie.com/v2/customers",
+            "https://api.mollie.com:8443/v2/customers",
+            "https://user@api.mollie.com/v2/customers",
+            "https://api.mollie.com.evil.example/v2/customers",
+            "https://api.mollie.com/v2/../v3/customers",
+            "https://api.mollie.com/v2/%2e%2e/admin",
+            "http://127.0.0.1:1/v2/%2E%2E/admin",
+            "https://api.mollie.com/v2/customers#frag",
         ] {
-            let error = check_link(&client.config().base, hostile).unwrap_err();
-            assert!(
-                matches!(error, Error::UnexpectedResponse { .. }),
-                "{hostile}"
-            );
+            let error = follow(hostile).unwrap_err();
+            assert!(matches!(error, Error::Pagination { .. }), "{hostile}");
+            assert_eq!(error.outcome(), crate::Outcome::NotSent, "{hostile}");
+            assert_eq!(error.status(), None);
         }
+    }
+
+    #[test]
+    fn a_base_behind_a_gateway_path_takes_mollies_links_under_it() {
+        let client = Client::builder()
+            .access_token("access_abc")
+            .unwrap()
+            .base_url("https://gateway.internal/mollie/v2/")
+            .build()
+            .unwrap();
+        let config = client.config();
+        let url = check_link(
+            &config.base,
+            "https://api.mollie.com/v2/customers?from=cst_b",
+            &config.redactor,
+        )
+        .unwrap();
+        assert_eq!(
+            url.as_str(),
+            "https://gateway.internal/mollie/v2/customers?from=cst_b"
+        );
+        let error = check_link(
+            &config.base,
+            "https://gateway.internal/other/v2/customers",
+            &config.redactor,
+        )
+        .unwrap_err();
+        assert!(matches!(error, Error::Pagination { .. }));
     }
 
     #[test]

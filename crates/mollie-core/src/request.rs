@@ -2,7 +2,8 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
 use mollie_models::{ProfileId, ValidationError};
 use serde::Serialize;
@@ -47,51 +48,10 @@ impl fmt::Display for Method {
     }
 }
 
-mod sealed {
-    pub trait Sealed {}
-}
-
-/// A typed id that may be a path segment: only the id types of `mollie_models`, whose
-/// constructors admit nothing but `prefix_` + `[A-Za-z0-9_-]`.
-///
-/// Sealed: a free-form string can never become a path segment. (The client percent-encodes
-/// segments and refuses `.`/`..` anyway, as a second wall.)
-pub trait PathId: sealed::Sealed {
-    /// The id as it goes into the path.
-    fn path_segment(&self) -> &str;
-}
-
-macro_rules! path_ids {
-    ($($id:ident),* $(,)?) => {$(
-        impl sealed::Sealed for mollie_models::$id {}
-        impl PathId for mollie_models::$id {
-            fn path_segment(&self) -> &str {
-                self.as_str()
-            }
-        }
-    )*};
-}
-
-path_ids!(
-    ChargebackId,
-    CustomerId,
-    MandateId,
-    OrderId,
-    OrganizationId,
-    PaymentId,
-    ProfileId,
-    RefundId,
-    RouteId,
-    SettlementId,
-    SubscriptionId,
-);
-
-impl<T: PathId + ?Sized> sealed::Sealed for &T {}
-impl<T: PathId + ?Sized> PathId for &T {
-    fn path_segment(&self) -> &str {
-        (**self).path_segment()
-    }
-}
+/// A typed id that may be a path segment: the id types of `mollie_models`, whose
+/// constructors admit nothing but `prefix_` + `[A-Za-z0-9_-]` (sealed there, implemented by
+/// its id macro, so a new id type needs nothing here).
+pub use mollie_models::id::PathId;
 
 /// One piece of a request path.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -140,8 +100,41 @@ impl Placement {
 /// assert_eq!(IdempotencyKey::new_v4().as_str().len(), 36);
 /// # Ok::<(), mollie_models::ValidationError>(())
 /// ```
-#[derive(Clone, PartialEq, Eq, Hash)]
-pub struct IdempotencyKey(String);
+///
+/// A key remembers when it was made ([`created_at`](Self::created_at)): Mollie keeps a key's
+/// result for a limited time (24 hours, as its documentation of idempotency says), so a
+/// failed call's key can be sent again to get the first outcome replayed only within that
+/// window. Cheap to clone (one `Arc`); equality and hashing look at the key alone.
+#[derive(Clone)]
+pub struct IdempotencyKey(Arc<KeyInner>);
+
+struct KeyInner {
+    key: String,
+    created_at: SystemTime,
+}
+
+impl KeyInner {
+    fn new(key: String) -> Self {
+        Self {
+            key,
+            created_at: SystemTime::now(),
+        }
+    }
+}
+
+impl PartialEq for IdempotencyKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.key == other.0.key
+    }
+}
+
+impl Eq for IdempotencyKey {}
+
+impl std::hash::Hash for IdempotencyKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.key.hash(state);
+    }
+}
 
 impl IdempotencyKey {
     /// The longest key accepted.
@@ -149,7 +142,9 @@ impl IdempotencyKey {
 
     /// A fresh random key (UUID v4, hyphenated).
     pub fn new_v4() -> Self {
-        Self(uuid::Uuid::new_v4().hyphenated().to_string())
+        Self(Arc::new(KeyInner::new(
+            uuid::Uuid::new_v4().hyphenated().to_string(),
+        )))
     }
 
     /// A key of the caller's choosing, e.g. derived from an order id so that a process
@@ -172,24 +167,31 @@ impl IdempotencyKey {
                 "may hold only visible ASCII characters (no spaces or control characters)",
             ));
         }
-        Ok(Self(key.to_owned()))
+        Ok(Self(Arc::new(KeyInner::new(key.to_owned()))))
     }
 
     /// The key as sent.
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.0.key
+    }
+
+    /// When this key was made ([`new_v4`](Self::new_v4) or [`parse`](Self::parse)): with a
+    /// key of the SDK's own, when the call was built. Mollie replays a key's result for 24
+    /// hours; after that, look before sending again.
+    pub fn created_at(&self) -> SystemTime {
+        self.0.created_at
     }
 }
 
 impl fmt::Debug for IdempotencyKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("IdempotencyKey").field(&self.0).finish()
+        f.debug_tuple("IdempotencyKey").field(&self.0.key).finish()
     }
 }
 
 impl fmt::Display for IdempotencyKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.0.key)
     }
 }
 
@@ -221,6 +223,11 @@ pub struct RequestOptions {
     /// The retry policy of this call; overrides the client's ([`RetryPolicy::disabled`] to
     /// send once).
     pub retry: Option<RetryPolicy>,
+    /// How many pages a stream of this list may read before it stops with
+    /// [`Error::Pagination`](crate::Error::Pagination); default
+    /// [`DEFAULT_MAX_PAGES`](crate::DEFAULT_MAX_PAGES). A guard against a server whose
+    /// `next` links never end.
+    pub max_pages: Option<u64>,
 }
 
 impl RequestOptions {
@@ -265,6 +272,13 @@ impl RequestOptions {
         self
     }
 
+    /// Lets a stream of this list read up to `pages` pages (at least 1) before it stops
+    /// with [`Error::Pagination`](crate::Error::Pagination); `u64::MAX` lifts the guard.
+    pub fn max_pages(mut self, pages: u64) -> Self {
+        self.max_pages = Some(pages.max(1));
+        self
+    }
+
     /// `other`'s set fields over this one's.
     pub fn merge(mut self, other: RequestOptions) -> Self {
         self.idempotency_key = other.idempotency_key.or(self.idempotency_key);
@@ -273,6 +287,7 @@ impl RequestOptions {
         self.timeout = other.timeout.or(self.timeout);
         self.deadline = other.deadline.or(self.deadline);
         self.retry = other.retry.or(self.retry);
+        self.max_pages = other.max_pages.or(self.max_pages);
         self
     }
 }

@@ -30,12 +30,53 @@ enum AttemptError {
     TimedOut,
 }
 
-/// Prepares `request`, runs the send loop, and logs one DEBUG event when the call ends.
+/// What a finished call logs: one DEBUG event, once the caller has decoded the answer (a
+/// 2xx whose body does not decode is a failed call).
+pub(crate) struct CallLog {
+    method: &'static str,
+    template: String,
+    started: Instant,
+    attempts: u32,
+    span: tracing::Span,
+}
+
+impl CallLog {
+    /// Logs the end of the call: its facts on success, its error's kind on failure.
+    pub(crate) fn finish<T>(&self, result: &Result<T, Error>, meta: Option<&ResponseMeta>) {
+        let elapsed_ms = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.span.in_scope(|| match (result, meta) {
+            (Ok(_), Some(meta)) => tracing::debug!(
+                method = self.method,
+                path = %self.template,
+                status = meta.status,
+                attempts = meta.attempts,
+                elapsed_ms,
+                request_id = meta.request_id.as_deref().unwrap_or(""),
+                replayed = meta.replayed,
+                "mollie call succeeded"
+            ),
+            (Ok(_), None) => {}
+            (Err(error), _) => tracing::debug!(
+                method = self.method,
+                path = %self.template,
+                status = error.status().unwrap_or(0),
+                attempts = self.attempts,
+                elapsed_ms,
+                request_id = error.request_id().unwrap_or(""),
+                error_kind = error.kind_name(),
+                "mollie call failed"
+            ),
+        });
+    }
+}
+
+/// Prepares `request` and runs the send loop; the caller decodes and then
+/// [`finish`](CallLog::finish)es the log.
 pub(crate) async fn execute(
     transport: &dyn Transport,
     config: &Config,
     request: &Request,
-) -> Result<(HttpResponse, ResponseMeta), Error> {
+) -> (Result<(HttpResponse, ResponseMeta), Error>, CallLog) {
     let started = Instant::now();
     let prepared = prepare(config, request);
     let template = match &prepared {
@@ -56,45 +97,33 @@ pub(crate) async fn execute(
             if let Some(key) = &p.idempotency_key {
                 span.record("idempotency_key", key.as_str());
             }
-            run(transport, p).instrument(span.clone()).await
+            run(transport, config, p).instrument(span.clone()).await
         }
         Err(error) => (Err(error), 0),
     };
-    let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-    span.in_scope(|| match &result {
-        Ok((response, meta)) => tracing::debug!(
-            method = request.method().as_str(),
-            path = %template,
-            status = response.status,
-            attempts = meta.attempts,
-            elapsed_ms,
-            request_id = meta.request_id.as_deref().unwrap_or(""),
-            replayed = meta.replayed,
-            "mollie call succeeded"
-        ),
-        Err(error) => tracing::debug!(
-            method = request.method().as_str(),
-            path = %template,
-            status = error.status().unwrap_or(0),
-            attempts,
-            elapsed_ms,
-            request_id = error.request_id().unwrap_or(""),
-            error_kind = error.kind_name(),
-            "mollie call failed"
-        ),
-    });
-    result
+    let log = CallLog {
+        method: request.method().as_str(),
+        template,
+        started,
+        attempts,
+        span,
+    };
+    (result, log)
 }
 
 /// Attempts until a success, a final error, or the deadline.
 async fn run(
     transport: &dyn Transport,
+    config: &Config,
     p: Prepared,
 ) -> (Result<(HttpResponse, ResponseMeta), Error>, u32) {
     let span = tracing::Span::current();
     let started = Instant::now();
     let deadline_at = started + p.deadline;
     let mut attempts = 0u32;
+    // Whether an attempt so far may have been processed: then no later answer makes the
+    // call's outcome "not sent" or "rejected".
+    let mut maybe_processed = false;
     loop {
         let time_left = deadline_at.saturating_duration_since(Instant::now());
         if time_left.is_zero() {
@@ -130,8 +159,8 @@ async fn run(
         let outcome = match &result {
             Ok(response) => {
                 attempt_span.record("status", response.status);
-                if let Some(id) = request_id(response) {
-                    attempt_span.record("request_id", id);
+                if let Some(id) = request_id(response, config) {
+                    attempt_span.record("request_id", id.as_str());
                 }
                 AttemptOutcome::Response {
                     status: response.status,
@@ -153,7 +182,7 @@ async fn run(
                     replayed: response
                         .header_value("idempotent-replayed")
                         .is_some_and(|v| v.trim().eq_ignore_ascii_case("true")),
-                    request_id: request_id(&response).map(str::to_owned),
+                    request_id: request_id(&response, config),
                     attempts,
                 };
                 span.record("attempts", attempts);
@@ -185,15 +214,18 @@ async fn run(
             } else {
                 tracing::debug!(attempt = attempts, wait_ms, outcome = ?outcome, "retrying");
             }
+            maybe_processed |= may_have_been_processed(&outcome);
             tokio::time::sleep(wait).await;
             continue;
         }
 
         span.record("attempts", attempts);
-        return (
-            Err(final_error(result, &p, attempts, cut_by_deadline)),
+        let context = FinalContext {
             attempts,
-        );
+            cut_by_deadline,
+            maybe_processed,
+        };
+        return (Err(final_error(result, &p, config, context)), attempts);
     }
 }
 
@@ -202,12 +234,34 @@ fn too_large(response: &HttpResponse) -> bool {
     response.truncated || response.body.len() > MAX_RESPONSE_BYTES
 }
 
+/// Whether an attempt that ended so may have been processed by the server: only a refused
+/// connection, an unsendable request and a 4xx answer (429 included) certainly were not.
+fn may_have_been_processed(outcome: &AttemptOutcome) -> bool {
+    match outcome {
+        AttemptOutcome::ConnectFailed | AttemptOutcome::Unsendable => false,
+        AttemptOutcome::Response { status, .. } => !(400..=499).contains(status),
+        _ => true,
+    }
+}
+
+/// What the loop knows when it gives up.
+struct FinalContext {
+    attempts: u32,
+    cut_by_deadline: bool,
+    /// An attempt before the last may have been processed.
+    maybe_processed: bool,
+}
+
 /// The error a call ends with, from its last attempt.
 fn final_error(
     result: Result<HttpResponse, AttemptError>,
     p: &Prepared,
-    attempts: u32,
-    cut_by_deadline: bool,
+    config: &Config,
+    FinalContext {
+        attempts,
+        cut_by_deadline,
+        maybe_processed,
+    }: FinalContext,
 ) -> Error {
     let timeout_kind = if cut_by_deadline {
         TimeoutKind::Deadline
@@ -219,13 +273,15 @@ fn final_error(
             tracing::Span::current().record("status", response.status);
             let context = Context {
                 idempotency_key: p.idempotency_key.clone(),
-                request_id: request_id(&response).map(str::to_owned),
+                request_id: request_id(&response, config),
+                maybe_processed,
+                redactor: config.redactor.clone(),
             };
             if too_large(&response) {
                 return Error::UnexpectedResponse {
                     status: response.status,
                     reason: format!("the body is larger than {MAX_RESPONSE_BYTES} bytes"),
-                    excerpt: hal::excerpt(&response.body),
+                    excerpt: hal::excerpt(&response.body, &config.redactor),
                     idempotency_key: context.idempotency_key,
                     request_id: context.request_id,
                 };
@@ -250,6 +306,7 @@ fn final_error(
         Err(AttemptError::Transport(source)) => Error::Transport {
             source,
             idempotency_key: p.idempotency_key.clone(),
+            maybe_processed,
         },
     }
 }
@@ -260,9 +317,11 @@ fn retry_after(response: &HttpResponse) -> Option<Duration> {
         .and_then(|v| parse_retry_after(v, SystemTime::now()))
 }
 
-fn request_id(response: &HttpResponse) -> Option<&str> {
+/// The request id the server sent, redacted (a server picks its value).
+fn request_id(response: &HttpResponse, config: &Config) -> Option<String> {
     REQUEST_ID_HEADERS
         .iter()
         .find_map(|name| response.header_value(name))
         .filter(|v| v.len() <= 200)
+        .map(|v| config.redactor.text(v))
 }

@@ -13,6 +13,11 @@ use mollie_models::Customer;
 use serde_json::json;
 use support::{Reply, SECRET, TestServer, customer};
 
+/// Tests of this file run one at a time: `tracing` recomputes its global level filter and
+/// callsite interest when a thread sets or drops a subscriber, and a test setting one while
+/// another drops its own can miss an event.
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
 
@@ -57,6 +62,7 @@ fn create_customer() -> Request {
 
 #[tokio::test]
 async fn a_failing_call_logs_one_event_with_its_facts_and_no_secret() {
+    let _serial = SERIAL.lock().await;
     let captured = Captured::default();
     let _guard = captured.install(tracing::Level::DEBUG);
     let server = TestServer::start(|_, n| match n {
@@ -96,6 +102,7 @@ async fn a_failing_call_logs_one_event_with_its_facts_and_no_secret() {
 
 #[tokio::test]
 async fn a_success_logs_its_facts_at_debug_and_nothing_above() {
+    let _serial = SERIAL.lock().await;
     let captured = Captured::default();
     let _guard = captured.install(tracing::Level::DEBUG);
     let server = TestServer::start(|_, _| Reply::json(201, customer("cst_a", "http://x/v2"))).await;
@@ -112,6 +119,7 @@ async fn a_success_logs_its_facts_at_debug_and_nothing_above() {
 
 #[tokio::test]
 async fn a_long_retry_after_wait_is_announced_at_warn() {
+    let _serial = SERIAL.lock().await;
     let captured = Captured::default();
     let _guard = captured.install(tracing::Level::WARN);
     let server = TestServer::start(|_, n| match n {
@@ -134,6 +142,7 @@ async fn a_long_retry_after_wait_is_announced_at_warn() {
 
 #[tokio::test]
 async fn a_short_backoff_is_not_a_warning() {
+    let _serial = SERIAL.lock().await;
     let captured = Captured::default();
     let _guard = captured.install(tracing::Level::WARN);
     let server = TestServer::start(|_, n| match n {
@@ -148,6 +157,7 @@ async fn a_short_backoff_is_not_a_warning() {
 
 #[tokio::test]
 async fn pages_report_progress_with_running_counts() {
+    let _serial = SERIAL.lock().await;
     let captured = Captured::default();
     let _guard = captured.install(tracing::Level::DEBUG);
     let server = TestServer::start(|request, _| {

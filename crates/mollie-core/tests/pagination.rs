@@ -5,7 +5,7 @@ mod support;
 
 use std::collections::HashMap;
 
-use futures::StreamExt;
+use futures::{StreamExt, TryStreamExt};
 use mollie_core::{Error, Request};
 use mollie_models::Customer;
 use serde_json::{Value, json};
@@ -138,10 +138,12 @@ async fn a_next_link_to_another_origin_is_not_followed() {
     assert_eq!(results.len(), PER_PAGE + 1);
     assert!(results[..PER_PAGE].iter().all(Result::is_ok));
     let error = results[PER_PAGE].as_ref().unwrap_err();
-    assert!(
-        matches!(error, Error::UnexpectedResponse { .. }),
-        "{error:?}"
-    );
+    // Nothing was sent for it: no status, outcome "not sent" (it once said HTTP 200 and
+    // "committed").
+    assert!(matches!(error, Error::Pagination { .. }), "{error:?}");
+    assert_eq!(error.status(), None);
+    assert_eq!(error.outcome(), mollie_core::Outcome::NotSent);
+    assert!(!error.is_committed());
     assert!(
         error
             .to_string()
@@ -237,4 +239,56 @@ async fn the_stream_is_send() {
         .await
         .unwrap();
     assert_eq!(count, PAGES * PER_PAGE);
+}
+
+#[tokio::test]
+async fn mollies_absolute_next_links_are_followed_behind_another_base_url() {
+    // Mollie writes its own origin into `_links.next`, also when the client talks to it
+    // through a gateway or a mock: those links are re-based onto the configured base URL.
+    let server = TestServer::start(|request, _| {
+        let origin = format!("http://{}", request.header("host").unwrap());
+        page_of(&origin, &request.uri, Some("https://api.mollie.com"))
+    })
+    .await;
+    let client = server.client().build().unwrap();
+    let all: Vec<Customer> = client.stream(list()).try_collect().await.unwrap();
+    assert_eq!(all.len(), PAGES * PER_PAGE);
+    assert_eq!(server.request_count(), PAGES);
+}
+
+#[tokio::test]
+async fn an_endless_list_stops_at_the_page_guard_and_the_guard_can_be_lifted() {
+    // Every page links to a new one: no cycle to see, the list never ends.
+    let server = TestServer::start(|request, n| {
+        let origin = format!("http://{}", request.header("host").unwrap());
+        let base = format!("{origin}/v2");
+        Reply::json(
+            200,
+            json!({
+                "count": 1,
+                "_embedded": {"customers": [customer(&id(n), &base)]},
+                "_links": {
+                    "self": {"href": format!("{base}/customers"), "type": "application/hal+json"},
+                    "previous": null,
+                    "next": {"href": format!("{base}/customers?from={}", id(n + 1)), "type": "application/hal+json"},
+                    "documentation": {"href": "https://docs.mollie.com", "type": "text/html"}
+                }
+            }),
+        )
+    })
+    .await;
+    let client = server.client().build().unwrap();
+    let guarded = list().options(mollie_core::RequestOptions::new().max_pages(4));
+    let results: Vec<_> = client.stream::<Customer>(guarded).collect().await;
+    assert_eq!(results.len(), 5, "four pages of one item, then the error");
+    let error = results[4].as_ref().unwrap_err();
+    assert!(matches!(error, Error::Pagination { .. }), "{error:?}");
+    assert!(error.to_string().contains("limit of 4 pages"), "{error}");
+    assert_eq!(server.request_count(), 4);
+
+    // Lifted further, the same list goes on (taken lazily: 10 items, 10 pages).
+    let lifted = list().options(mollie_core::RequestOptions::new().max_pages(u64::MAX));
+    let taken: Vec<Customer> = client.stream(lifted).take(10).try_collect().await.unwrap();
+    assert_eq!(taken.len(), 10);
+    assert_eq!(mollie_core::DEFAULT_MAX_PAGES, 10_000);
 }

@@ -43,6 +43,26 @@ fn check(kind: &'static str, prefix: &'static str, value: &str) -> Result<(), Va
     Ok(())
 }
 
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// An id that may be a segment of a request path: only the id types of this module.
+///
+/// Sealed: a free-form string can never become a path segment. (The client also
+/// percent-encodes segments and refuses `.`/`..`, as a second wall.)
+pub trait PathId: sealed::Sealed {
+    /// The id as it goes into the path.
+    fn path_segment(&self) -> &str;
+}
+
+impl<T: PathId + ?Sized> sealed::Sealed for &T {}
+impl<T: PathId + ?Sized> PathId for &T {
+    fn path_segment(&self) -> &str {
+        (**self).path_segment()
+    }
+}
+
 macro_rules! id_type {
     ($(#[$meta:meta])* $name:ident, $prefix:literal, $field:literal) => {
         $(#[$meta])*
@@ -79,6 +99,13 @@ macro_rules! id_type {
         impl ::std::fmt::Debug for $name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.debug_tuple(stringify!($name)).field(&self.0).finish()
+            }
+        }
+
+        impl sealed::Sealed for $name {}
+        impl PathId for $name {
+            fn path_segment(&self) -> &str {
+                &self.0
             }
         }
 
