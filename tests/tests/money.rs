@@ -131,7 +131,7 @@ fn idempotency_key(call: usize) -> String {
 fn charge(call: usize, mandate: &MandateId) -> NewPayment {
     let cents = 100 + i64::try_from(call).expect("small");
     NewPayment::recurring(
-        Money::from_minor_units(Currency::EUR, cents),
+        Money::from_minor_units(Currency::EUR, cents).expect("a small amount"),
         description(call),
         mandate,
     )

@@ -112,6 +112,9 @@ pub enum Error {
         idempotency_key: Option<IdempotencyKey>,
         /// The request id the server sent back, if it did.
         request_id: Option<String>,
+        /// For a success status: what the answer says was made, read leniently (even from
+        /// a truncated body), so that the caller can fetch it instead of making it again.
+        committed: Option<Box<Committed>>,
     },
 
     /// A list stopped following its pages before sending the next request: the `next` link
@@ -134,6 +137,18 @@ pub enum Error {
     /// The client is misconfigured; nothing was sent.
     #[error("invalid configuration: {0}")]
     Config(#[from] ConfigError),
+}
+
+/// What a call that took effect (a 2xx) left behind, when its answer did not decode: the
+/// resource's id and its `_links.self`, read leniently from whatever arrived (secrets
+/// redacted).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct Committed {
+    /// The resource's `id`, e.g. `tr_7UhSN1zuXS`, if the body held one of Mollie's shape.
+    pub resource_id: Option<String>,
+    /// Its `_links.self.href`, if the body held one.
+    pub self_link: Option<String>,
 }
 
 /// What happened to the request of a failed call: what a payment service decides on.
@@ -312,6 +327,15 @@ impl Error {
         self.outcome() == Outcome::Committed
     }
 
+    /// For a call that took effect but whose answer did not decode, what the answer says was
+    /// made: fetch it by this id rather than making it again.
+    pub fn committed(&self) -> Option<&Committed> {
+        match self {
+            Self::UnexpectedResponse { committed, .. } => committed.as_deref(),
+            _ => None,
+        }
+    }
+
     /// Whether nothing was sent ([`Outcome::NotSent`]): safe to send again as it is, even
     /// under a new key.
     pub fn is_not_sent(&self) -> bool {
@@ -463,6 +487,7 @@ mod tests {
             excerpt: String::new(),
             idempotency_key: None,
             request_id: None,
+            committed: None,
         };
         assert!(unreadable(201).is_committed(), "a 201 took effect");
         assert!(!unreadable(201).is_retryable());

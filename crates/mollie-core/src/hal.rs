@@ -4,7 +4,7 @@
 use mollie_models::ErrorResponse;
 use serde::de::DeserializeOwned;
 
-use crate::error::Error;
+use crate::error::{Committed, Error};
 use crate::redact::Redactor;
 use crate::request::IdempotencyKey;
 
@@ -74,7 +74,59 @@ pub(crate) fn decode<T: DeserializeOwned>(
         excerpt: excerpt(body, &context.redactor),
         idempotency_key: context.idempotency_key.clone(),
         request_id: context.request_id.clone(),
+        committed: (200..=299)
+            .contains(&status)
+            .then(|| Box::new(committed(body, &context.redactor))),
     })
+}
+
+/// The id and self link of what a 2xx body says was made: from its JSON if it parses, else
+/// by scanning the first `"id"` and the `"self"` link's `"href"` of a truncated body (Mollie
+/// writes `resource` and `id` first).
+pub(crate) fn committed(body: &[u8], redactor: &Redactor) -> Committed {
+    let text = String::from_utf8_lossy(&body[..body.len().min(64 * 1024)]);
+    let (id, link) = match serde_json::from_str::<serde_json::Value>(&text) {
+        Ok(json) => (
+            json.get("id").and_then(|v| v.as_str()).map(str::to_owned),
+            json.pointer("/_links/self/href")
+                .and_then(|v| v.as_str())
+                .map(str::to_owned),
+        ),
+        Err(_) => (
+            string_after(&text, "\"id\""),
+            text.find("\"self\"")
+                .and_then(|at| string_after(&text[at..], "\"href\"")),
+        ),
+    };
+    let is_mollie_id = |id: &String| {
+        id.len() <= 128
+            && id.split_once('_').is_some_and(|(prefix, rest)| {
+                !prefix.is_empty()
+                    && prefix.bytes().all(|b| b.is_ascii_lowercase())
+                    && !rest.is_empty()
+                    && rest
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+            })
+    };
+    Committed {
+        resource_id: id.filter(is_mollie_id).map(|id| redactor.text(&id)),
+        self_link: link
+            .filter(|link| link.len() <= 2048)
+            .map(|link| redactor.text(&link)),
+    }
+}
+
+/// The JSON string that follows the first `key` (`"key"`) and a colon in `text`, if whole.
+fn string_after(text: &str, key: &str) -> Option<String> {
+    let rest = &text[text.find(key)? + key.len()..];
+    let rest = rest
+        .trim_start()
+        .strip_prefix(':')?
+        .trim_start()
+        .strip_prefix('"')?;
+    let end = rest.find('"')?;
+    Some(rest[..end].to_owned())
 }
 
 /// The error of a non-success status: Mollie's error body as [`Error::Api`] (or
@@ -115,6 +167,7 @@ pub(crate) fn error_from(
             excerpt: excerpt(body, &context.redactor),
             idempotency_key: context.idempotency_key.clone(),
             request_id: context.request_id.clone(),
+            committed: None,
         },
     }
 }
@@ -198,6 +251,35 @@ mod tests {
 
         let error = error_from(429, Some(std::time::Duration::from_secs(1)), b"", &context);
         assert_eq!(error.retry_after(), Some(std::time::Duration::from_secs(1)));
+    }
+
+    #[test]
+    fn a_committed_body_that_does_not_decode_still_names_what_was_made() {
+        let context = Context::default();
+        let truncated =
+            br#"{"resource":"payment","id":"tr_7UhSN1zuXS","mode":"test","amount":{"curr"#;
+        let error = decode::<Customer>(201, truncated, &context).unwrap_err();
+        assert!(error.is_committed());
+        let committed = error.committed().unwrap();
+        assert_eq!(committed.resource_id.as_deref(), Some("tr_7UhSN1zuXS"));
+        assert_eq!(committed.self_link, None);
+
+        let whole_but_unexpected = br#"{"resource":"payment","id":"tr_7UhSN1zuXS",
+            "_links":{"self":{"href":"https://api.mollie.com/v2/payments/tr_7UhSN1zuXS"}}}"#;
+        let error = decode::<Customer>(201, whole_but_unexpected, &context).unwrap_err();
+        let committed = error.committed().unwrap();
+        assert_eq!(committed.resource_id.as_deref(), Some("tr_7UhSN1zuXS"));
+        assert_eq!(
+            committed.self_link.as_deref(),
+            Some("https://api.mollie.com/v2/payments/tr_7UhSN1zuXS")
+        );
+
+        // Not an id of Mollie's shape: not claimed.
+        let error = decode::<Customer>(201, br#"{"id":"<script>"}"#, &context).unwrap_err();
+        assert_eq!(error.committed().unwrap().resource_id, None);
+        // Not a success: nothing was committed.
+        let error = decode::<Customer>(500, truncated, &context).unwrap_err();
+        assert!(error.committed().is_none());
     }
 
     #[test]

@@ -88,7 +88,7 @@ pub use call::{Call, LIST_LIMIT};
 pub use client::Client;
 pub use config::{API_KEY_ENV, API_URL_ENV, ClientBuilder, DEFAULT_BASE_URL, USER_AGENT};
 pub use credential::{Credential, CredentialError, CredentialKind};
-pub use error::{ConfigError, Error, Outcome, Result, TimeoutKind};
+pub use error::{Committed, ConfigError, Error, Outcome, Result, TimeoutKind};
 #[doc(hidden)]
 pub use mollie_models as __models;
 pub use page::{DEFAULT_MAX_PAGES, ListStream, Page, PageStream};

@@ -284,6 +284,9 @@ fn final_error(
                     excerpt: hal::excerpt(&response.body, &config.redactor),
                     idempotency_key: context.idempotency_key,
                     request_id: context.request_id,
+                    committed: (200..=299)
+                        .contains(&response.status)
+                        .then(|| Box::new(hal::committed(&response.body, &config.redactor))),
                 };
             }
             hal::error_from(

@@ -237,3 +237,37 @@ async fn a_rejection_after_an_attempt_that_may_have_been_processed_is_unknown() 
     assert_eq!(error.outcome(), Outcome::Unknown);
     assert_eq!(server.request_count(), 2);
 }
+
+#[tokio::test]
+async fn a_truncated_or_undecodable_201_names_the_payment_it_made() {
+    let _serial = SERIAL.lock().await;
+    let server = TestServer::start(|_, n| match n {
+        0 => Reply::text(201, r#"{"resource":"payment","id":"tr_7UhSN1zuXS","mode":"te"#),
+        _ => Reply::json(
+            201,
+            json!({"resource": "payment", "id": "tr_7UhSN1zuXS", "amount": 10,
+                   "_links": {"self": {"href": "https://api.mollie.com/v2/payments/tr_7UhSN1zuXS"}}}),
+        ),
+    })
+    .await;
+    let client = server.client().build().unwrap();
+    let charge = || {
+        Request::post()
+            .segment("payments")
+            .json_value(json!({"description": "March"}))
+    };
+    for expect_link in [false, true] {
+        let error = client
+            .send::<mollie_models::Payment>(charge())
+            .await
+            .unwrap_err();
+        assert_eq!(error.outcome(), Outcome::Committed, "{error:?}");
+        assert!(!error.is_retryable(), "a made payment is not retried");
+        let committed = error.committed().unwrap();
+        assert_eq!(committed.resource_id.as_deref(), Some("tr_7UhSN1zuXS"));
+        assert_eq!(committed.self_link.is_some(), expect_link);
+        assert!(error.idempotency_key().is_some());
+        assert_error_clean(&error);
+    }
+    assert_eq!(server.request_count(), 2, "each call sent once");
+}

@@ -50,6 +50,18 @@ impl Iban {
                 "is not an IBAN: it must be a country code, two check digits and letters or digits",
             ));
         }
+        let country = &iban[..2];
+        let Some(length) = registered_length(country) else {
+            return Err(refuse(&format!(
+                "is not an IBAN: `{country}` is not a country of the IBAN registry"
+            )));
+        };
+        if bytes.len() != length {
+            return Err(refuse(&format!(
+                "is not an IBAN of {country}: it has {} characters, {country} has {length}",
+                bytes.len()
+            )));
+        }
         // ISO 13616: move the first four characters to the end, read letters as 10..=35, and
         // the number must be 1 modulo 97. Folding digit by digit keeps it in a u32.
         let remainder = bytes[4..].iter().chain(&bytes[..4]).fold(0u32, |acc, b| {
@@ -74,6 +86,108 @@ impl Iban {
     pub fn country(&self) -> &str {
         &self.0[..2]
     }
+}
+
+/// The IBAN length of each country in SWIFT's IBAN registry (ISO 13616). Territories that
+/// use another country's IBAN (Åland, the French overseas departments, Jersey ...) write
+/// that country's code, so they need no row of their own.
+const REGISTRY: [(&str, usize); 89] = [
+    ("AD", 24),
+    ("AE", 23),
+    ("AL", 28),
+    ("AT", 20),
+    ("AZ", 28),
+    ("BA", 20),
+    ("BE", 16),
+    ("BG", 22),
+    ("BH", 22),
+    ("BI", 27),
+    ("BR", 29),
+    ("BY", 28),
+    ("CH", 21),
+    ("CR", 22),
+    ("CY", 28),
+    ("CZ", 24),
+    ("DE", 22),
+    ("DJ", 27),
+    ("DK", 18),
+    ("DO", 28),
+    ("EE", 20),
+    ("EG", 29),
+    ("ES", 24),
+    ("FI", 18),
+    ("FK", 18),
+    ("FO", 18),
+    ("FR", 27),
+    ("GB", 22),
+    ("GE", 22),
+    ("GI", 23),
+    ("GL", 18),
+    ("GR", 27),
+    ("GT", 28),
+    ("HN", 28),
+    ("HR", 21),
+    ("HU", 28),
+    ("IE", 22),
+    ("IL", 23),
+    ("IQ", 23),
+    ("IS", 26),
+    ("IT", 27),
+    ("JO", 30),
+    ("KW", 30),
+    ("KZ", 20),
+    ("LB", 28),
+    ("LC", 32),
+    ("LI", 21),
+    ("LT", 20),
+    ("LU", 20),
+    ("LV", 21),
+    ("LY", 25),
+    ("MC", 27),
+    ("MD", 24),
+    ("ME", 22),
+    ("MK", 19),
+    ("MN", 20),
+    ("MR", 27),
+    ("MT", 31),
+    ("MU", 30),
+    ("NI", 28),
+    ("NL", 18),
+    ("NO", 15),
+    ("OM", 23),
+    ("PK", 24),
+    ("PL", 28),
+    ("PS", 29),
+    ("PT", 25),
+    ("QA", 29),
+    ("RO", 24),
+    ("RS", 22),
+    ("RU", 33),
+    ("SA", 24),
+    ("SC", 31),
+    ("SD", 18),
+    ("SE", 24),
+    ("SI", 19),
+    ("SK", 24),
+    ("SM", 27),
+    ("SO", 23),
+    ("ST", 25),
+    ("SV", 28),
+    ("TL", 23),
+    ("TN", 24),
+    ("TR", 26),
+    ("UA", 29),
+    ("VA", 22),
+    ("VG", 24),
+    ("XK", 20),
+    ("YE", 30),
+];
+
+fn registered_length(country: &str) -> Option<usize> {
+    REGISTRY
+        .binary_search_by(|(code, _)| (*code).cmp(country))
+        .ok()
+        .map(|at| REGISTRY[at].1)
 }
 
 impl fmt::Debug for Iban {
@@ -105,6 +219,43 @@ impl<'de> Deserialize<'de> for Iban {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_registry_is_sorted_and_each_length_fits_an_iban() {
+        assert!(REGISTRY.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(REGISTRY.iter().all(|(_, len)| (15..=34).contains(len)));
+    }
+
+    #[test]
+    fn country_length_and_code_are_checked_besides_the_check_digits() {
+        // Valid mod-97, but 22 characters where NL has 18, and a country that has none.
+        for bad in ["NL28INGB00000000000000", "XX900000000000000000"] {
+            let mod97 = |s: &str| {
+                s.bytes()
+                    .skip(4)
+                    .chain(s.bytes().take(4))
+                    .fold(0u32, |acc, b| {
+                        if b.is_ascii_digit() {
+                            (acc * 10 + u32::from(b - b'0')) % 97
+                        } else {
+                            (acc * 100 + u32::from(b - b'A' + 10)) % 97
+                        }
+                    })
+            };
+            assert_eq!(mod97(bad), 1, "{bad} passes the checksum alone");
+            assert!(Iban::parse(bad).is_err(), "{bad}");
+        }
+        for good in [
+            "NL55INGB0000000000",
+            "DE89370400440532013000",
+            "BE68539007547034",
+            "NO9386011117947",
+            "GB29NWBK60161331926819",
+            "FR1420041010050500013M02606",
+        ] {
+            assert!(Iban::parse(good).is_ok(), "{good}");
+        }
+    }
 
     #[test]
     fn known_good_ibans() {

@@ -73,9 +73,10 @@ pub use new_payment::{
     Company, DESCRIPTION_MAX_CHARS, MethodChoice, NewPayment, NewRoute, Sensitive,
 };
 pub use payment::{
-    Address, ApplicationFee, CaptureMode, LineCategory, LineType, Payment, PaymentLine,
-    PaymentLinks, PaymentMethod, PaymentStatus, RecurringLine, Route, RouteDestination,
-    RouteDestinationType, RouteLinks, SequenceType, StatusReason, StatusReasonCode,
+    Address, ApplicationFee, CaptureMode, LineCategory, LineType, Payment, PaymentApplicationFee,
+    PaymentLine, PaymentLinks, PaymentMethod, PaymentStatus, RecurringLine, Route,
+    RouteDestination, RouteDestinationType, RouteLinks, SequenceType, StatusReason,
+    StatusReasonCode,
 };
 pub use payment_details::{
     CardAudience, CardFunding, CardReadMethod, CardSecurity, CardVerificationMethod, FailureReason,

@@ -113,7 +113,8 @@ impl<'de> Deserialize<'de> for Currency {
 /// let price = Money::eur("10.00")?;
 /// assert_eq!(price.value(), "10.00");
 /// assert_eq!(price.minor_units(), Some(1000));
-/// assert_eq!(Money::from_minor_units(Currency::JPY, 1500).value(), "1500");
+/// assert_eq!(Money::from_minor_units(Currency::JPY, 1500)?.value(), "1500");
+/// assert!(Money::from_minor_units(Currency::EUR, i64::MAX).is_err()); // 17 integer digits
 /// assert!(Money::eur("10.0").is_err()); // EUR takes exactly two decimals
 /// assert!(Money::new("EUR", "ten").is_err());
 /// # Ok::<(), mollie_models::ValidationError>(())
@@ -189,8 +190,13 @@ impl Money {
     }
 
     /// An amount from its integer count of minor units (cents for EUR), which is how amounts
-    /// are best stored and added up. Never fails.
-    pub fn from_minor_units(currency: Currency, minor_units: i64) -> Self {
+    /// are best stored and added up.
+    ///
+    /// # Errors
+    /// When the amount has more than 15 integer digits, which [`Money::new`] refuses too
+    /// (an `i64` of cents reaches 17): what this builds, `new` and
+    /// [`minor_units`](Self::minor_units) accept back, and the other way round.
+    pub fn from_minor_units(currency: Currency, minor_units: i64) -> Result<Self, ValidationError> {
         let decimals = u32::from(currency.decimals());
         let sign = if minor_units < 0 { "-" } else { "" };
         let abs = minor_units.unsigned_abs();
@@ -205,7 +211,20 @@ impl Money {
                 width = decimals as usize
             )
         };
-        Self { currency, value }
+        let integer_digits = value
+            .trim_start_matches('-')
+            .split('.')
+            .next()
+            .map_or(0, str::len);
+        if integer_digits > MAX_INTEGER_DIGITS {
+            return Err(ValidationError::new(
+                "amount.value",
+                format!(
+                    "{minor_units} minor units of {currency} have more than {MAX_INTEGER_DIGITS} integer digits"
+                ),
+            ));
+        }
+        Ok(Self { currency, value })
     }
 
     /// The currency.
@@ -314,13 +333,20 @@ mod tests {
     #[test]
     fn minor_units_round_trip() {
         for (units, text) in [(0, "0.00"), (1, "0.01"), (1000, "10.00"), (-250, "-2.50")] {
-            let money = Money::from_minor_units(Currency::EUR, units);
+            let money = Money::from_minor_units(Currency::EUR, units).expect("in range");
             assert_eq!(money.value(), text);
             assert_eq!(money.minor_units(), Some(units));
         }
-        assert_eq!(Money::from_minor_units(Currency::JPY, 42).value(), "42");
         assert_eq!(
-            Money::from_minor_units(Currency::new("BHD").expect("valid"), 1005).value(),
+            Money::from_minor_units(Currency::JPY, 42)
+                .expect("in range")
+                .value(),
+            "42"
+        );
+        assert_eq!(
+            Money::from_minor_units(Currency::new("BHD").expect("valid"), 1005)
+                .expect("in range")
+                .value(),
             "1.005"
         );
     }

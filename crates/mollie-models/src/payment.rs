@@ -276,7 +276,7 @@ pub struct Payment {
     pub capture_before: Option<Timestamp>,
     /// The fee a platform takes from a connected merchant's payment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub application_fee: Option<ApplicationFee>,
+    pub application_fee: Option<PaymentApplicationFee>,
     /// How the money is split between organizations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub routing: Option<Vec<Route>>,
@@ -535,6 +535,19 @@ pub struct ApplicationFee {
     pub amount: Money,
     /// What the fee is for.
     pub description: String,
+}
+
+/// The fee a platform takes, as a payment shows it. Mollie's spec requires neither field in
+/// a response, so a payment whose fee lacks one still decodes (a request's fee,
+/// [`ApplicationFee`], needs both).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct PaymentApplicationFee {
+    /// The fee.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<Money>,
+    /// What the fee is for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
 }
 
 /// The party that receives a route's money.

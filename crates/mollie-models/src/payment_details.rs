@@ -405,13 +405,16 @@ pub struct Receipt {
     pub card_verification_method: Option<CardVerificationMethod>,
 }
 
-/// A QR code image.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A QR code image. Mollie's spec requires none of its fields.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct QrCode {
     /// Height in pixels.
-    pub height: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height: Option<u32>,
     /// Width in pixels.
-    pub width: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width: Option<u32>,
     /// The image URL (or a data URL).
-    pub src: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub src: Option<String>,
 }

@@ -243,6 +243,17 @@ pub enum EventEntity {
     Mandate(Box<Mandate>),
     /// A resource this SDK has no type for, as Mollie sent it.
     Other(serde_json::Value),
+    /// A payment, customer or mandate that did not decode into its type (a field this SDK
+    /// does not expect yet): the event is kept, since the entity is only a hint; fetch the
+    /// resource by [`WebhookEvent::entity_id`] and act on what the API says.
+    Unreadable {
+        /// The entity's `resource` (`payment`, `customer`, `mandate`).
+        resource: String,
+        /// Why it did not decode.
+        reason: String,
+        /// The entity as Mollie sent it.
+        raw: serde_json::Value,
+    },
 }
 
 /// The `_links` of a [`WebhookEvent`].
@@ -284,15 +295,13 @@ impl WebhookEvent {
     /// Parses the raw body of a next-gen webhook. Verify its signature first.
     ///
     /// # Errors
-    /// [`WebhookError::InvalidEvent`] when the body is not an event, or its entity claims to
-    /// be a payment, customer or mandate but is not a valid one.
+    /// [`WebhookError::InvalidEvent`] when the body is not an event (no envelope: `id`,
+    /// `type`, `entityId`, `createdAt`). An embedded entity that does not decode is kept as
+    /// [`EventEntity::Unreadable`]: the event is sound, only its snapshot is not.
     pub fn parse(body: &[u8]) -> Result<Self, WebhookError> {
         let wire: EventWire =
             serde_json::from_slice(body).map_err(|e| WebhookError::InvalidEvent(e.to_string()))?;
-        let entity = match wire.embedded.and_then(|e| e.entity) {
-            None => None,
-            Some(value) => Some(typed_entity(value)?),
-        };
+        let entity = wire.embedded.and_then(|e| e.entity).map(typed_entity);
         Ok(Self {
             resource: wire.resource,
             id: wire.id,
@@ -310,7 +319,7 @@ impl WebhookEvent {
             EventEntity::Payment(p) => serde_json::to_value(p),
             EventEntity::Customer(c) => serde_json::to_value(c),
             EventEntity::Mandate(m) => serde_json::to_value(m),
-            EventEntity::Other(v) => Ok(v.clone()),
+            EventEntity::Other(v) | EventEntity::Unreadable { raw: v, .. } => Ok(v.clone()),
         });
         let wire = EventWire {
             resource: self.resource.clone(),
@@ -327,23 +336,31 @@ impl WebhookEvent {
     }
 }
 
-fn typed_entity(value: serde_json::Value) -> Result<EventEntity, WebhookError> {
-    let invalid = |kind: &str, e: serde_json::Error| {
-        WebhookError::InvalidEvent(format!("its {kind} entity does not parse: {e}"))
-    };
+fn typed_entity(value: serde_json::Value) -> EventEntity {
+    fn typed<T: serde::de::DeserializeOwned>(
+        value: serde_json::Value,
+        wrap: impl FnOnce(T) -> EventEntity,
+    ) -> EventEntity {
+        match T::deserialize(&value) {
+            Ok(entity) => wrap(entity),
+            Err(e) => EventEntity::Unreadable {
+                resource: value
+                    .get("resource")
+                    .and_then(|r| r.as_str())
+                    .unwrap_or_default()
+                    .to_owned(),
+                reason: e.to_string(),
+                raw: value,
+            },
+        }
+    }
     let resource = value.get("resource").and_then(|r| r.as_str()).unwrap_or("");
-    Ok(match resource {
-        "payment" => EventEntity::Payment(Box::new(
-            serde_json::from_value(value).map_err(|e| invalid("payment", e))?,
-        )),
-        "customer" => EventEntity::Customer(Box::new(
-            serde_json::from_value(value).map_err(|e| invalid("customer", e))?,
-        )),
-        "mandate" => EventEntity::Mandate(Box::new(
-            serde_json::from_value(value).map_err(|e| invalid("mandate", e))?,
-        )),
+    match resource {
+        "payment" => typed(value, |p| EventEntity::Payment(Box::new(p))),
+        "customer" => typed(value, |c| EventEntity::Customer(Box::new(c))),
+        "mandate" => typed(value, |m| EventEntity::Mandate(Box::new(m))),
         _ => EventEntity::Other(value),
-    })
+    }
 }
 
 #[cfg(test)]
@@ -409,10 +426,20 @@ mod tests {
 
         let bad_payment = br#"{"resource":"event","id":"event_1","type":"payment.paid","entityId":"tr_1",
             "createdAt":"2024-12-16T15:57:04.0Z","_embedded":{"entity":{"resource":"payment","id":"tr_1"}}}"#;
-        assert!(matches!(
-            WebhookEvent::parse(bad_payment),
-            Err(WebhookError::InvalidEvent(_))
-        ));
+        // The envelope is sound: the event is kept with its type and entity id, and the
+        // snapshot that does not decode is marked so (it once dropped the whole event).
+        let kept = WebhookEvent::parse(bad_payment).expect("a sound envelope");
+        assert_eq!(kept.entity_id, "tr_1");
+        assert_eq!(kept.event_type.to_string(), "payment.paid");
+        let Some(EventEntity::Unreadable { resource, raw, .. }) = &kept.entity else {
+            panic!("{kept:?}")
+        };
+        assert_eq!(resource, "payment");
+        assert_eq!(raw["id"], "tr_1");
+        assert_eq!(
+            WebhookEvent::parse(&serde_json::to_vec(&kept.to_json()).expect("json")),
+            Ok(kept)
+        );
         assert!(matches!(
             WebhookEvent::parse(b"id=tr_1"),
             Err(WebhookError::InvalidEvent(_))

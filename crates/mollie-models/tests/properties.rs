@@ -79,12 +79,40 @@ proptest! {
     }
 
     #[test]
+    fn metadata_floats_round_trip_exactly(bits in any::<u64>()) {
+        let float = f64::from_bits(bits);
+        prop_assume!(float.is_finite());
+        let written = serde_json::to_string(&serde_json::json!({"rate": float})).expect("json");
+        let metadata = mollie_models::metadata_value(serde_json::from_str::<Value>(&written).expect("parses"))
+            .expect("small");
+        prop_assert_eq!(metadata["rate"].as_f64(), Some(float));
+        prop_assert_eq!(serde_json::to_string(&metadata).expect("json"), written);
+    }
+
+    #[test]
+    fn from_minor_units_new_and_minor_units_agree_on_every_i64(
+        units in any::<i64>(),
+        code in prop_oneof![Just("EUR"), Just("JPY"), Just("KWD")],
+    ) {
+        // Whatever from_minor_units builds, new and minor_units take back; whatever it
+        // refuses is out of their range too.
+        let currency = Currency::new(code).expect("valid code");
+        match Money::from_minor_units(currency, units) {
+            Ok(money) => {
+                prop_assert_eq!(money.minor_units(), Some(units));
+                prop_assert!(Money::new(currency, money.value()).is_ok());
+            }
+            Err(error) => prop_assert_eq!(error.field(), "amount.value"),
+        }
+    }
+
+    #[test]
     fn money_round_trips_byte_exact(
         units in -1_000_000_000_000i64..1_000_000_000_000,
         code in prop_oneof![Just("EUR"), Just("JPY"), Just("KWD"), Just("USD"), Just("ISK")],
     ) {
         let currency = Currency::new(code).expect("valid code");
-        let money = Money::from_minor_units(currency, units);
+        let money = Money::from_minor_units(currency, units).expect("in range");
         prop_assert_eq!(money.minor_units(), Some(units));
         let rebuilt = Money::new(currency, money.value()).expect("own output is valid");
         prop_assert_eq!(&rebuilt, &money);
