@@ -1,5 +1,6 @@
 //! Charging exactly once, whatever the network does: idempotency keys of your own, replays,
-//! automatic retries after a lost response, and retrying a failed call later.
+//! automatic retries after a lost response, retrying a failed call later, and, after a crash
+//! when Mollie may have forgotten the key, looking for the payment before charging again.
 //!
 //! A charge is a POST. If its response is lost (a timeout, a dropped connection, a 502 from
 //! a proxy), the client cannot know whether Mollie made the payment. Sending it again is
@@ -112,7 +113,7 @@ async fn charges(
 
     let Some(mock) = mock else {
         println!(
-            "\n(steps 4 and 5 inject faults into the embedded mock: skipped against a real API)"
+            "\n(steps 4 to 7 inject faults into the embedded mock: skipped against a real API)"
         );
         return Ok(());
     };
@@ -178,7 +179,45 @@ async fn charges(
         later.meta.idempotent_replayed()
     );
 
-    step(6, "What Mollie stored");
+    step(
+        6,
+        "After a crash, once Mollie may have forgotten the key: look before charging again",
+    );
+    // Mollie replays a key's result only for a while, and only for the same body. A process
+    // that died mid-charge and comes back later should look first, as Mollie advises: the
+    // SDK writes the call's key into the payment's metadata (`mark_with_key`) and finds it
+    // again among the customer's recent payments.
+    mock.queue_fault("fail-after-commit=drop", 1, Some(&payments_path))?;
+    let key = key_for("2024-0305")?;
+    let crashed = mollie
+        .customers()
+        .create_payment(customer, charge("2024-0305", mandate)?)
+        .idempotency_key(key.clone())
+        .mark_with_key()
+        .customize(RequestOptions::new().retry(RetryPolicy::disabled()))
+        .await;
+    let Err(error) = crashed else {
+        return Err("expected a dropped connection".into());
+    };
+    println!(
+        "   the charge failed: {:?} outcome (key {}, made {} ms ago)",
+        error.outcome(),
+        key,
+        key.created_at().elapsed().unwrap_or_default().as_millis()
+    );
+    match mollie
+        .customers()
+        .find_payment_by_key(customer, &key)
+        .await?
+    {
+        Some(payment) => println!(
+            "   found {} with that key in its metadata: it was charged, do not charge again",
+            payment.id
+        ),
+        None => println!("   no payment carries that key: safe to charge again"),
+    }
+
+    step(7, "What Mollie stored");
     let stored: Vec<_> = mollie
         .customers()
         .list_payments(customer)
@@ -198,8 +237,8 @@ async fn charges(
         "   {posts} charge requests were sent, {} payments exist: one per invoice",
         stored.len()
     );
-    if stored.len() != 3 {
-        return Err(format!("expected 3 payments, found {}", stored.len()).into());
+    if stored.len() != 4 {
+        return Err(format!("expected 4 payments, found {}", stored.len()).into());
     }
     Ok(())
 }

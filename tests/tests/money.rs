@@ -1,4 +1,4 @@
-//! The money test: 500 recurring SEPA charges through the SDK while mollie-mock fails about a
+//! The money test: 10,000 recurring SEPA charges through the SDK while mollie-mock fails about a
 //! third of them (500/502/503, 429, dropped connections, and "processed, then the answer
 //! lost"), and the proof that nobody is charged twice.
 //!
@@ -27,8 +27,8 @@ use mollie_sdk::{
 };
 use mollie_tests::{TEST_KEY, builder, customer, key, sepa_mandate};
 
-const CALLS: usize = 500;
-const CUSTOMERS: usize = 5;
+const CALLS: usize = 10_000;
+const CUSTOMERS: usize = 20;
 const SEED: u64 = 0x5EED_0005;
 /// The client's attempts per call; a plan of this many faults makes the call fail.
 const ATTEMPTS: u32 = 3;
@@ -207,15 +207,21 @@ fn kind(error: &Error) -> &'static str {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn five_hundred_charges_through_faults_never_charge_twice() {
-    tokio::time::timeout(Duration::from_secs(60), run())
+async fn ten_thousand_charges_through_faults_never_charge_twice() {
+    tokio::time::timeout(Duration::from_secs(300), run())
         .await
         .expect("the money test ends in time: no call hangs");
 }
 
 async fn run() {
     let started = Instant::now();
-    let server = MockServer::start().await.expect("the mock starts");
+    // The log keeps every attempt of the storm, to check each carried its call's key.
+    let server = mollie_mock::MockConfig::new()
+        .max_logged_requests(4 * CALLS)
+        .max_log_bytes(512 << 20)
+        .start()
+        .await
+        .expect("the mock starts");
     let mollie = builder(&server)
         .api_key(TEST_KEY)
         .unwrap()
@@ -294,6 +300,25 @@ async fn run() {
                 );
                 *errors_by_kind.entry(kind(error)).or_default() += 1;
                 assert!(error.is_retryable(), "{error:?}");
+                // What a payment service decides on: a call whose first attempt was
+                // processed must never claim to be "not sent" or "rejected".
+                if plan.commits_early {
+                    assert_eq!(
+                        error.outcome(),
+                        mollie_sdk::Outcome::Unknown,
+                        "call {}",
+                        outcome.call
+                    );
+                } else {
+                    assert!(
+                        matches!(
+                            error.outcome(),
+                            mollie_sdk::Outcome::Unknown | mollie_sdk::Outcome::Rejected
+                        ),
+                        "call {}: {error:?}",
+                        outcome.call
+                    );
+                }
                 assert_eq!(
                     error.idempotency_key().map(|k| k.as_str().to_owned()),
                     Some(idempotency_key(outcome.call)),

@@ -25,7 +25,12 @@ pub struct Call {
     client: Client,
     request: Request,
     refused: Option<ValidationError>,
+    finish: Option<Finish>,
 }
+
+/// A last change to a call's request, made when it is sent, after every setter (so it sees
+/// the final idempotency key): see [`Call::finish_with`].
+pub type Finish = fn(Request) -> Result<Request, ValidationError>;
 
 impl Call {
     /// Binds `request` to `client`.
@@ -45,7 +50,16 @@ impl Call {
             client,
             request,
             refused: None,
+            finish: None,
         }
+    }
+
+    /// Runs `finish` on the request when the call is sent, after all setters, e.g. to write
+    /// the call's final idempotency key into its body. Its error refuses the call; nothing
+    /// is sent.
+    pub fn finish_with(mut self, finish: Finish) -> Self {
+        self.finish = Some(finish);
+        self
     }
 
     /// Changes the request.
@@ -127,9 +141,10 @@ impl Call {
     }
 
     fn ready(self) -> Result<(Client, Request), Error> {
-        match self.refused {
-            Some(error) => Err(Error::InvalidInput(error)),
-            None => Ok((self.client, self.request)),
+        match (self.refused, self.finish) {
+            (Some(error), _) => Err(Error::InvalidInput(error)),
+            (None, Some(finish)) => Ok((self.client, finish(self.request)?)),
+            (None, None) => Ok((self.client, self.request)),
         }
     }
 

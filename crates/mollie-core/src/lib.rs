@@ -84,7 +84,7 @@ pub mod retry;
 mod send;
 pub mod transport;
 
-pub use call::{Call, LIST_LIMIT};
+pub use call::{Call, Finish, LIST_LIMIT};
 pub use client::Client;
 pub use config::{API_KEY_ENV, API_URL_ENV, ClientBuilder, DEFAULT_BASE_URL, USER_AGENT};
 pub use credential::{Credential, CredentialError, CredentialKind};

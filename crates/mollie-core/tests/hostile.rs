@@ -271,3 +271,83 @@ async fn a_truncated_or_undecodable_201_names_the_payment_it_made() {
     }
     assert_eq!(server.request_count(), 2, "each call sent once");
 }
+
+#[tokio::test]
+async fn a_redirect_is_never_followed_and_the_key_never_sent_elsewhere() {
+    let _serial = SERIAL.lock().await;
+    let elsewhere = TestServer::start(|_, _| Reply::json(200, json!({}))).await;
+    let target = format!("{}/v2/customers", elsewhere.url());
+    let server =
+        TestServer::start(move |_, _| Reply::empty(307).header("location", target.clone())).await;
+    let client = server.client().build().unwrap();
+    let error = client
+        .send::<Customer>(
+            Request::post()
+                .segment("customers")
+                .json_value(json!({"name": "Jane"})),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(error.status(), Some(307));
+    // Mollie never redirects: something in between answered, and what it did with the
+    // request is not known.
+    assert_eq!(error.outcome(), Outcome::Unknown);
+    assert_eq!(server.request_count(), 1, "not retried");
+    assert_eq!(
+        elsewhere.request_count(),
+        0,
+        "the key never left for the redirect"
+    );
+}
+
+#[tokio::test]
+async fn absurd_retry_after_values_neither_panic_nor_park_the_call() {
+    let _serial = SERIAL.lock().await;
+    for value in [
+        "-5",
+        "abc",
+        "99999999999999999999999",
+        "18446744073709551615",
+        "",
+        "Wed, 21 Oct 2015 07:28:00 GMT",
+        "1e9",
+        " 3 ",
+    ] {
+        let server = TestServer::start(move |_, n| match n {
+            0 => Reply::mollie_error(429, "Too Many Requests", "slow", None)
+                .header("retry-after", value),
+            _ => Reply::json(201, support::customer("cst_a", "http://x/v2")),
+        })
+        .await;
+        let client = server
+            .client()
+            .retry_policy(
+                RetryPolicy::default()
+                    .initial_backoff(std::time::Duration::from_millis(1))
+                    .max_backoff(std::time::Duration::from_millis(1))
+                    .max_retry_after(std::time::Duration::from_secs(5)),
+            )
+            .build()
+            .unwrap();
+        let result = client
+            .send::<Customer>(
+                Request::post()
+                    .segment("customers")
+                    .json_value(json!({"name": "Jane"})),
+            )
+            .await;
+        match value.trim() {
+            // Honoured (3 s, within the 5 s cap): the retry succeeds.
+            "3" => assert!(result.is_ok(), "{value}: {result:?}"),
+            // Longer than the cap: the call ends with the 429 and its Retry-After, at once.
+            "99999999999999999999999" | "18446744073709551615" => {
+                let error = result.unwrap_err();
+                assert!(error.is_rate_limited(), "{value}: {error:?}");
+                assert!(error.retry_after().unwrap() > std::time::Duration::from_secs(5));
+                assert_eq!(server.request_count(), 1);
+            }
+            // Malformed, negative or in the past: ordinary backoff, then success.
+            _ => assert!(result.is_ok(), "{value}: {result:?}"),
+        }
+    }
+}

@@ -43,12 +43,13 @@
 //! ```
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-use mollie_core::{Call, Client, Placement, Request, operation};
+use mollie_core::{Call, Client, IdempotencyKey, Placement, Request, operation};
 use mollie_models::{
     Customer, CustomerId, CustomerUpdate, NewCustomer, NewPayment, Payment, PaymentId, ProfileId,
 };
 
 mod include;
+pub mod recovery;
 
 pub use include::CustomerInclude;
 
@@ -297,11 +298,86 @@ impl Customers {
     /// # }
     /// ```
     pub fn list_payments(&self, id: &CustomerId) -> ListCustomerPayments {
-        let request = Request::get()
+        ListCustomerPayments::from_call(self.call(Self::payments_of(id)))
+    }
+
+    /// The payment that a call marked with
+    /// [`mark_with_key`](CreateCustomerPayment::mark_with_key) made with `key`, among the
+    /// customer's [`recovery::DEFAULT_LOOKBACK`] most recent payments; `None` if there is
+    /// none: then that call made no payment, and it can be sent again (with a new key, if
+    /// Mollie may have forgotten the old one). See [`recovery`] for when to use it.
+    ///
+    /// ```
+    /// use mollie_models::{Money, NewPayment};
+    /// # use mollie_models::{Iban, Mandate, NewCustomer, NewMandate};
+    /// # use mollie_core::{IdempotencyKey, Request};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let mock = mollie_mock::MockServer::start().await?;
+    /// # let client = mollie_core::Client::builder()
+    /// #     .api_key("test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM")?
+    /// #     .base_url(mock.url())
+    /// #     .build()?;
+    /// # let customers = mollie_customers::Customers::new(client.clone());
+    /// # let jane = customers.create(NewCustomer::new().name("Jane Doe")).await?;
+    /// # let iban = Iban::parse("NL55INGB0000000000")?;
+    /// # let mandate: Mandate = client
+    /// #     .send(Request::post().segment("customers").id(&jane.id).segment("mandates")
+    /// #         .json(&NewMandate::sepa_direct_debit("Jane Doe", iban))?)
+    /// #     .await?;
+    /// let key = IdempotencyKey::parse("invoice-2024-0301")?;
+    /// let charge = NewPayment::recurring(Money::eur("10.00")?, "March", &mandate.id);
+    /// // The answer of this call may be lost (a crash): the payment carries its key.
+    /// let made = customers
+    ///     .create_payment(&jane.id, charge)
+    ///     .idempotency_key(key.clone())
+    ///     .mark_with_key()
+    ///     .await?;
+    ///
+    /// // Later, before charging again: look first.
+    /// let found = customers.find_payment_by_key(&jane.id, &key).await?;
+    /// assert_eq!(found.map(|p| p.id), Some(made.id));
+    /// let other = IdempotencyKey::parse("invoice-2024-0401")?;
+    /// assert!(customers.find_payment_by_key(&jane.id, &other).await?.is_none());
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// Any error of listing the payments.
+    pub async fn find_payment_by_key(
+        &self,
+        customer: &CustomerId,
+        key: &IdempotencyKey,
+    ) -> Result<Option<Payment>, mollie_core::Error> {
+        self.find_payment_by_key_within(customer, key, recovery::DEFAULT_LOOKBACK)
+            .await
+    }
+
+    /// As [`find_payment_by_key`](Self::find_payment_by_key), looking through the
+    /// `lookback` most recent payments.
+    ///
+    /// # Errors
+    /// Any error of listing the payments.
+    pub async fn find_payment_by_key_within(
+        &self,
+        customer: &CustomerId,
+        key: &IdempotencyKey,
+        lookback: usize,
+    ) -> Result<Option<Payment>, mollie_core::Error> {
+        let pages = self
+            .list_payments(customer)
+            .limit(250)
+            .sort(mollie_models::SortOrder::Desc)
+            .pages();
+        recovery::find(pages, key, lookback).await
+    }
+
+    fn payments_of(id: &CustomerId) -> Request {
+        Request::get()
             .segment("customers")
             .id(id)
-            .segment("payments");
-        ListCustomerPayments::from_call(self.call(request))
+            .segment("payments")
     }
 }
 
@@ -352,6 +428,17 @@ operation! {
 }
 
 impl CreateCustomerPayment {
+    /// Writes this call's idempotency key into the payment's `metadata` (as
+    /// [`recovery::KEY_MARKER`], merged into a metadata object of your own), so that
+    /// [`Customers::find_payment_by_key`] can find the payment after a crash, once Mollie no
+    /// longer replays the key. The key is the call's final one, whatever order the setters
+    /// run in. Metadata that is not an object, or that the marker takes over Mollie's 1 kB,
+    /// refuses the call before anything is sent.
+    pub fn mark_with_key(mut self) -> Self {
+        self.call = self.call.finish_with(recovery::stamp_key);
+        self
+    }
+
     /// `profileId`, for organization access tokens and OAuth (the body's own
     /// [`NewPayment::profile_id`] wins if set).
     pub fn profile_id(mut self, profile_id: ProfileId) -> Self {

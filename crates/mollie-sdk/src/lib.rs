@@ -92,8 +92,9 @@ use std::time::Duration;
 use mollie_core::{Client, ClientBuilder};
 
 pub use mollie_core::{
-    ConfigError, Credential, CredentialKind, Error, IdempotencyKey, LIST_LIMIT, ListStream, Page,
-    RequestOptions, Response, ResponseMeta, Result, RetryPolicy, TimeoutKind,
+    Committed, ConfigError, Credential, CredentialKind, Error, IdempotencyKey, LIST_LIMIT,
+    ListStream, Outcome, Page, PageStream, RequestOptions, Response, ResponseMeta, Result,
+    RetryPolicy, TimeoutKind,
 };
 pub use mollie_models::webhooks;
 pub use mollie_models::{
