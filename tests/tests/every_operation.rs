@@ -216,7 +216,7 @@ async fn an_api_key_refuses_testmode_on_all_eleven_operations_before_sending() {
 }
 
 #[tokio::test]
-async fn an_api_key_refuses_testmode_and_profile_id_in_bodies_before_sending() {
+async fn an_api_key_refuses_testmode_and_profile_id_on_every_write_before_sending() {
     bounded(async {
         let (server, mollie) = start().await;
         let c = customer(&mollie, "Jane").await;
@@ -227,13 +227,14 @@ async fn an_api_key_refuses_testmode_and_profile_id_in_bodies_before_sending() {
 
         assert_refused(
             "create customer",
-            customers.create(NewCustomer::new().testmode(true)).await,
+            customers.create(NewCustomer::new()).testmode(true).await,
             "testmode",
         );
         assert_refused(
             "update customer",
             customers
-                .update(&c.id, CustomerUpdate::new().testmode(true))
+                .update(&c.id, CustomerUpdate::new())
+                .testmode(true)
                 .await,
             "testmode",
         );
@@ -241,21 +242,24 @@ async fn an_api_key_refuses_testmode_and_profile_id_in_bodies_before_sending() {
             "create mandate",
             mollie
                 .mandates(&c.id)
-                .create(NewMandate::sepa_direct_debit("Jane", iban()).testmode(true))
+                .create(NewMandate::sepa_direct_debit("Jane", iban()))
+                .testmode(true)
                 .await,
             "testmode",
         );
         assert_refused(
             "create payment",
             customers
-                .create_payment(&c.id, charge().testmode(true))
+                .create_payment(&c.id, charge())
+                .testmode(true)
                 .await,
             "testmode",
         );
         assert_refused(
             "create payment",
             customers
-                .create_payment(&c.id, charge().profile_id(profile_id("pfl_QkEhN94Ba")))
+                .create_payment(&c.id, charge())
+                .profile_id(profile_id("pfl_QkEhN94Ba"))
                 .await,
             "profileId",
         );

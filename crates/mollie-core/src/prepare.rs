@@ -32,17 +32,10 @@ pub(crate) struct Prepared {
 pub(crate) fn prepare(config: &Config, request: &Request) -> Result<Prepared, Error> {
     let options = &request.options;
     let token = config.credential.kind().takes_testmode_and_profile();
-    // Set as a call option, or inside the body (`NewPayment::testmode`, ...): an API key
-    // takes neither, wherever it comes from.
-    let in_body = |name: &str| {
-        request
-            .body
-            .as_ref()
-            .and_then(|body| body.get(name))
-            .is_some_and(|value| !value.is_null())
-    };
-    let testmode_set = options.testmode.is_some() || in_body("testmode");
-    let profile_set = options.profile_id.is_some() || in_body("profileId");
+    // One channel: the call's options (or the client's defaults), never the body; the
+    // request bodies of the models have no `testmode` or `profileId`.
+    let testmode_set = options.testmode.is_some();
+    let profile_set = options.profile_id.is_some();
     // A call's own value for a parameter its endpoint does not take would be dropped
     // without a word: refuse it instead. (A client-wide default is simply not sent.)
     for (set, placement, field) in [

@@ -80,8 +80,6 @@ pub struct NewCustomer {
     locale: Option<Locale>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     metadata: Option<serde_json::Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    testmode: Option<bool>,
 }
 
 /// The body of *Update customer*: only the fields that are set are changed, and the `clear_`
@@ -105,8 +103,6 @@ pub struct CustomerUpdate {
     locale: Option<Option<Locale>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     metadata: Option<serde_json::Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    testmode: Option<bool>,
 }
 
 /// A field of a customer body: `Option<T>` in [`NewCustomer`], `Option<Option<T>>` in
@@ -196,13 +192,6 @@ macro_rules! customer_fields {
                 Ok(self)
             }
 
-            /// Test mode, for organization access tokens and OAuth only (API keys imply it).
-            /// The SDK client sets this from its own `testmode` setting when it is unset here.
-            pub fn testmode(mut self, testmode: bool) -> Self {
-                self.testmode = Some(testmode);
-                self
-            }
-
             /// The name, if set.
             pub fn get_name(&self) -> Option<&str> {
                 Slot::<String>::peek(&self.name).map(String::as_str)
@@ -221,11 +210,6 @@ macro_rules! customer_fields {
             /// The metadata, if set.
             pub fn get_metadata(&self) -> Option<&serde_json::Value> {
                 self.metadata.as_ref()
-            }
-
-            /// The `testmode` flag, if set.
-            pub fn get_testmode(&self) -> Option<bool> {
-                self.testmode
             }
         }
     };

@@ -350,8 +350,6 @@ pub struct NewMandate {
         skip_serializing_if = "Option::is_none"
     )]
     paypal_vault_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    testmode: Option<bool>,
 }
 
 impl NewMandate {
@@ -366,7 +364,6 @@ impl NewMandate {
             mandate_reference: None,
             paypal_billing_agreement_id: None,
             paypal_vault_id: None,
-            testmode: None,
         }
     }
 
@@ -423,12 +420,6 @@ impl NewMandate {
     /// The merchant's own reference for the mandate, unique per customer.
     pub fn mandate_reference(mut self, reference: impl Into<String>) -> Self {
         self.mandate_reference = Some(reference.into());
-        self
-    }
-
-    /// Test mode, for organization access tokens and OAuth only.
-    pub fn testmode(mut self, testmode: bool) -> Self {
-        self.testmode = Some(testmode);
         self
     }
 

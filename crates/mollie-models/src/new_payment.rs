@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::common::{Date, Locale, metadata_value};
-use crate::id::{CustomerId, MandateId, ProfileId};
+use crate::id::{CustomerId, MandateId};
 use crate::money::Money;
 use crate::payment::{
     Address, ApplicationFee, CaptureMode, PaymentLine, PaymentMethod, RouteDestination,
@@ -19,6 +19,10 @@ pub const DESCRIPTION_MAX_CHARS: usize = 255;
 /// - [`NewPayment::first`]: the customer pays once through the checkout, which sets up a mandate;
 /// - [`NewPayment::recurring`]: charge a mandate, without the customer;
 /// - [`NewPayment::oneoff`]: a one-time payment through the checkout.
+///
+/// `testmode` and `profileId` are not part of the body: organization and OAuth tokens set
+/// them on the call (`.testmode(..)`, `.profile_id(..)`) or on the client, and the client
+/// puts them where the endpoint takes them (one channel, so they can never disagree).
 ///
 /// ```
 /// use mollie_models::{MandateId, Money, NewPayment, PaymentMethod};
@@ -75,13 +79,9 @@ pub struct NewPayment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     customer_id: Option<CustomerId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    profile_id: Option<ProfileId>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     due_date: Option<Date>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     store_credentials: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    testmode: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     apple_pay_payment_token: Option<Sensitive>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -212,10 +212,8 @@ impl NewPayment {
             sequence_type: None,
             mandate_id: None,
             customer_id: None,
-            profile_id: None,
             due_date: None,
             store_credentials: None,
-            testmode: None,
             apple_pay_payment_token: None,
             company: None,
             card_token: None,
@@ -289,8 +287,6 @@ impl NewPayment {
         application_fee: ApplicationFee,
         /// How to split the money between organizations.
         routing: Vec<NewRoute>,
-        /// The profile to create the payment on (required with organization tokens).
-        profile_id: ProfileId,
         /// The customer. Not needed with *Create customer payment*, whose path names the
         /// customer; Mollie refuses a different one.
         customer_id: CustomerId,
@@ -300,8 +296,6 @@ impl NewPayment {
         due_date: Date,
         /// Store the card for later one-click payments.
         store_credentials: bool,
-        /// Test mode, for organization access tokens and OAuth only.
-        testmode: bool,
         /// Apple Pay: the payment token from the Apple Pay JS API.
         apple_pay_payment_token: Sensitive,
         /// B2B methods: the company paying.
@@ -424,10 +418,5 @@ impl NewPayment {
     /// The mandate to charge, if set.
     pub fn get_mandate_id(&self) -> Option<&MandateId> {
         self.mandate_id.as_ref()
-    }
-
-    /// The `testmode` flag, if set.
-    pub fn get_testmode(&self) -> Option<bool> {
-        self.testmode
     }
 }

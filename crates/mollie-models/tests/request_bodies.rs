@@ -3,7 +3,7 @@
 use mollie_models::{
     Address, ApplicationFee, CaptureMode, Company, CustomerUpdate, Date, Iban, LineType, Locale,
     MandateId, Money, NewCustomer, NewMandate, NewPayment, NewRoute, OrganizationId, PaymentLine,
-    PaymentMethod, ProfileId, RouteDestination, RouteDestinationType, ValidationError,
+    PaymentMethod, RouteDestination, RouteDestinationType, ValidationError,
 };
 
 fn wire(body: &impl serde::Serialize) -> String {
@@ -27,8 +27,7 @@ fn customer_update() -> Result<(), ValidationError> {
     let body = CustomerUpdate::new()
         .email("j@example.org")
         .locale(Locale::Unknown("xx_XX".into()))
-        .metadata(["a", "b"])?
-        .testmode(true);
+        .metadata(["a", "b"])?;
     insta::assert_snapshot!(wire(&body));
     Ok(())
 }
@@ -134,14 +133,12 @@ fn new_payment_oneoff_with_everything() -> Result<(), ValidationError> {
         },
         release_date: Some(Date::parse("2024-12-31")?),
     }])
-    .profile_id(ProfileId::parse("pfl_QkEhN94Ba")?)
     .company(Company {
         registration_number: Some("12345678".into()),
         ..Company::default()
     })
     .consumer_date_of_birth(Date::parse("1990-01-31")?)
-    .due_date(Date::parse("2024-12-01")?)
-    .testmode(true);
+    .due_date(Date::parse("2024-12-01")?);
     body.validate()?;
     insta::assert_snapshot!(wire(&body));
     Ok(())
