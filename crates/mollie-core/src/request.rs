@@ -101,10 +101,13 @@ impl Placement {
 /// # Ok::<(), mollie_models::ValidationError>(())
 /// ```
 ///
-/// A key remembers when it was made ([`created_at`](Self::created_at)): Mollie keeps a key's
-/// result for a limited time (24 hours, as its documentation of idempotency says), so a
-/// failed call's key can be sent again to get the first outcome replayed only within that
-/// window. Cheap to clone (one `Arc`); equality and hashing look at the key alone.
+/// A key remembers when it was made ([`created_at`](Self::created_at)). Mollie replays a
+/// key's first result only for a limited time and only for the same request
+/// (<https://docs.mollie.com/reference/api-idempotency>, which does not state the window;
+/// `mollie-mock` keeps keys 24 hours). A failed call's key is therefore a safe way to send
+/// it again soon; after a crash or a long pause, look before sending again, as that page
+/// advises (`find_payment_by_key` in `mollie-customers`). Cheap to clone (one `Arc`);
+/// equality and hashing look at the key alone.
 #[derive(Clone)]
 pub struct IdempotencyKey(Arc<KeyInner>);
 
@@ -176,8 +179,8 @@ impl IdempotencyKey {
     }
 
     /// When this key was made ([`new_v4`](Self::new_v4) or [`parse`](Self::parse)): with a
-    /// key of the SDK's own, when the call was built. Mollie replays a key's result for 24
-    /// hours; after that, look before sending again.
+    /// key of the SDK's own, when the call was built. The older the key, the likelier
+    /// Mollie has forgotten it: look before sending again.
     pub fn created_at(&self) -> SystemTime {
         self.0.created_at
     }
