@@ -12,7 +12,7 @@ fn payment_example() -> Value {
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| {
             std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../../../shared/mollie-openapi/customers-mandates.yaml")
+                .join("../../../shared/mollie-openapi/recurring-billing.yaml")
         });
     if let Ok(text) = std::fs::read_to_string(&spec) {
         let spec: Value = serde_norway::from_str(&text).expect("spec is YAML");

@@ -57,3 +57,7 @@ impl fmt::Display for ErrorResponse {
         Ok(())
     }
 }
+
+/// An error body is an error: `?` takes it into `Box<dyn Error>` (the mock's control API
+/// answers with one).
+impl std::error::Error for ErrorResponse {}

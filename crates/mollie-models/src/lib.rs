@@ -1,19 +1,23 @@
-//! Types of Mollie's Customers and Mandates APIs (v2), exactly as Mollie's OpenAPI spec
-//! describes them: resources, request bodies, typed ids, money, list pages and error bodies.
+//! Types of Mollie's Customers, Mandates, Payments, Refunds and Chargebacks APIs (v2), exactly
+//! as Mollie's OpenAPI spec describes them: resources, request bodies, typed ids, money, list
+//! pages, error bodies and the `include`/`embed` query values ([`query`]).
 //!
 //! This crate does no I/O: it depends on `serde` and `serde_json` only, so a webhook
 //! receiver or a service that stores Mollie objects can use it without an HTTP stack. The
 //! client is the `mollie-sdk` crate.
 //!
-//! - Ids are typed ([`CustomerId`], [`MandateId`], [`PaymentId`], ...) and accept only
-//!   Mollie's id shape, so an id can never smuggle a path into a URL.
+//! - Ids are typed ([`CustomerId`], [`MandateId`], [`PaymentId`], [`RefundId`], ...) and
+//!   accept only Mollie's id shape, so an id can never smuggle a path into a URL.
 //! - [`Money`] keeps the exact decimal string; there is no float anywhere.
 //! - Every enum of values Mollie sends has an `Unknown(String)` variant: a value Mollie adds
 //!   later parses and is written back unchanged. Unknown object fields are ignored.
-//! - Request bodies ([`NewCustomer`], [`CustomerUpdate`], [`NewMandate`], [`NewPayment`]) are
-//!   built by constructors that take the required fields; values that can be wrong are
-//!   typed and checked when made ([`Money`], [`Iban`], [`Date`], ids, metadata), and
-//!   [`NewPayment::validate`] checks what a constructor cannot.
+//! - Request bodies ([`NewCustomer`], [`CustomerUpdate`], [`NewMandate`], [`NewPayment`],
+//!   [`PaymentUpdate`], [`NewRefund`]) are built by constructors that take the required
+//!   fields; values that can be wrong are typed and checked when made ([`Money`], [`Iban`],
+//!   [`Date`], ids, metadata), and `validate` ([`NewPayment::validate`],
+//!   [`NewRefund::validate_against`], ...) checks what a constructor cannot.
+//! - Resources that can embed others carry them typed: a [`Payment`]'s refunds and
+//!   chargebacks ([`PaymentEmbedded`]), a [`Refund`]'s or [`Chargeback`]'s payment.
 //!
 //! ```
 //! use mollie_models::{Customer, List, Payment, PaymentStatus};
@@ -38,6 +42,7 @@
 //!   [`webhooks`].
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod chargeback;
 mod common;
 mod customer;
 mod error_response;
@@ -50,8 +55,13 @@ mod new_payment;
 mod open_enum;
 mod payment;
 mod payment_details;
+mod payment_update;
+pub mod query;
+mod refund;
 mod validation;
 pub mod webhooks;
+
+pub use chargeback::{Chargeback, ChargebackEmbedded, ChargebackLinks, ChargebackReason};
 
 pub use common::{
     Date, Link, Locale, METADATA_MAX_BYTES, Mode, SortOrder, Timestamp, metadata_value,
@@ -74,12 +84,19 @@ pub use new_payment::{
 };
 pub use payment::{
     Address, ApplicationFee, CaptureMode, LineCategory, LineType, Payment, PaymentApplicationFee,
-    PaymentLine, PaymentLinks, PaymentMethod, PaymentStatus, RecurringLine, Route,
+    PaymentEmbedded, PaymentLine, PaymentLinks, PaymentMethod, PaymentStatus, RecurringLine, Route,
     RouteDestination, RouteDestinationType, RouteLinks, SequenceType, StatusReason,
     StatusReasonCode,
 };
 pub use payment_details::{
     CardAudience, CardFunding, CardReadMethod, CardSecurity, CardVerificationMethod, FailureReason,
     FeeRegion, PaymentDetails, QrCode, Receipt, SellerProtection, Wallet,
+};
+pub use payment_update::PaymentUpdate;
+pub use query::{ChargebackEmbed, PaymentEmbed, PaymentInclude, RefundEmbed};
+pub use refund::{
+    NewRefund, NewRoutingReversal, Refund, RefundEmbedded, RefundExternalReference,
+    RefundExternalReferenceType, RefundLinks, RefundRoutingReversal, RefundRoutingReversalSource,
+    RefundStatus, RoutingReversalSource, RoutingReversalSourceType,
 };
 pub use validation::ValidationError;

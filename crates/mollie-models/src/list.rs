@@ -7,14 +7,16 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::chargeback::Chargeback;
 use crate::common::Link;
 use crate::customer::Customer;
 use crate::mandate::Mandate;
 use crate::payment::Payment;
+use crate::refund::Refund;
 
 /// A resource that list endpoints return, with the key its items have under `_embedded`.
 pub trait ListItem {
-    /// The key under `_embedded`: `customers`, `mandates`, `payments`.
+    /// The key under `_embedded`: `customers`, `mandates`, `payments`, `refunds`, ...
     const COLLECTION: &'static str;
 }
 
@@ -26,6 +28,12 @@ impl ListItem for Mandate {
 }
 impl ListItem for Payment {
     const COLLECTION: &'static str = "payments";
+}
+impl ListItem for Refund {
+    const COLLECTION: &'static str = "refunds";
+}
+impl ListItem for Chargeback {
+    const COLLECTION: &'static str = "chargebacks";
 }
 
 /// One page of a list, as Mollie returns it.

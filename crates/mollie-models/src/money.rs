@@ -253,6 +253,26 @@ impl Money {
         }
         Some(if negative { -units } else { units })
     }
+
+    /// Whether the amount is above zero: `"0.01"` is, `"0.00"`, `"-0.00"` and `"-5.00"` are
+    /// not. Works on the decimal text, so it answers for a received amount with more decimals
+    /// than its currency too.
+    pub fn is_positive(&self) -> bool {
+        decimal_parts(&self.value)
+            .is_some_and(|(negative, int, frac)| !negative && !all_zeros(int, frac))
+    }
+
+    /// Whether the amount is zero (`"0.00"`, `"-0.00"`, `"0"` for JPY).
+    pub fn is_zero(&self) -> bool {
+        decimal_parts(&self.value).is_some_and(|(_, int, frac)| all_zeros(int, frac))
+    }
+}
+
+/// Whether every digit of a decimal's parts is `0`.
+fn all_zeros(int: &str, frac: Option<&str>) -> bool {
+    int.bytes()
+        .chain(frac.unwrap_or("").bytes())
+        .all(|b| b == b'0')
 }
 
 impl fmt::Display for Money {
@@ -349,6 +369,30 @@ mod tests {
                 .value(),
             "1.005"
         );
+    }
+
+    #[test]
+    fn sign_of_an_amount() {
+        for (value, positive, zero) in [
+            ("0.01", true, false),
+            ("10.00", true, false),
+            ("0.00", false, true),
+            ("-0.00", false, true),
+            ("-5.00", false, false),
+        ] {
+            let money = Money::eur(value).expect("valid");
+            assert_eq!(
+                (money.is_positive(), money.is_zero()),
+                (positive, zero),
+                "{value}"
+            );
+        }
+        let yen = Money::new("JPY", "0").expect("valid");
+        assert!(yen.is_zero() && !yen.is_positive());
+        // A received amount with extra decimals is judged by its text.
+        let odd: Money =
+            serde_json::from_str(r#"{"currency":"EUR","value":"0.001"}"#).expect("parses");
+        assert!(odd.is_positive());
     }
 
     #[test]

@@ -189,6 +189,8 @@ macro_rules! option_setters {
     };
 }
 
+pub(crate) use option_setters;
+
 impl NewPayment {
     fn with(amount: Money, description: impl Into<String>) -> Self {
         Self {

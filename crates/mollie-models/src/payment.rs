@@ -1,7 +1,8 @@
-//! The payment resource, as the customer payments endpoints return it.
+//! The payment resource, as the Payments API and the customer payments endpoints return it.
 
 use serde::{Deserialize, Serialize};
 
+use crate::chargeback::Chargeback;
 use crate::common::{Date, Link, Locale, Mode, Timestamp};
 use crate::id::{
     CustomerId, MandateId, OrderId, OrganizationId, PaymentId, ProfileId, RouteId, SettlementId,
@@ -10,6 +11,7 @@ use crate::id::{
 use crate::money::Money;
 use crate::open_enum::open_enum;
 use crate::payment_details::PaymentDetails;
+use crate::refund::Refund;
 
 open_enum! {
     /// Where a payment is in its life.
@@ -333,6 +335,25 @@ pub struct Payment {
     /// Links to the payment, its checkout, dashboard and related resources.
     #[serde(rename = "_links")]
     pub links: PaymentLinks,
+    /// The refunds, chargebacks or captures asked for with [`PaymentEmbed`](crate::PaymentEmbed).
+    #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
+    pub embedded: Option<PaymentEmbedded>,
+}
+
+/// The `_embedded` of a [`Payment`]: what `embed=` asked for. Each list is absent unless it
+/// was asked for.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PaymentEmbedded {
+    /// The payment's refunds (`embed=refunds`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refunds: Option<Vec<Refund>>,
+    /// The payment's chargebacks (`embed=chargebacks`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chargebacks: Option<Vec<Chargeback>>,
+    /// The payment's captures (`embed=captures`), as Mollie sends them: the Captures API is
+    /// not part of this crate yet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub captures: Option<Vec<serde_json::Value>>,
 }
 
 /// The `_links` of a [`Payment`].

@@ -2,8 +2,9 @@
 //! the SDK does not know survive a round trip unchanged.
 
 use mollie_models::{
-    Currency, Customer, CustomerId, Date, ErrorResponse, Iban, List, Locale, Mandate,
-    MandateStatus, Money, NewPayment, Payment, PaymentMethod, PaymentStatus, SequenceType,
+    Chargeback, Currency, Customer, CustomerId, Date, ErrorResponse, Iban, List, Locale, Mandate,
+    MandateStatus, Money, NewPayment, NewRefund, Payment, PaymentMethod, PaymentStatus,
+    PaymentUpdate, Refund, RefundStatus, SequenceType,
 };
 use proptest::prelude::*;
 use serde_json::Value;
@@ -24,6 +25,11 @@ fn arbitrary_json() -> impl Strategy<Value = Value> {
         Just("_links".to_owned()),
         Just("_embedded".to_owned()),
         Just("payments".to_owned()),
+        Just("refunds".to_owned()),
+        Just("chargebacks".to_owned()),
+        Just("payment".to_owned()),
+        Just("paymentId".to_owned()),
+        Just("createdAt".to_owned()),
         Just("count".to_owned()),
         "[a-zA-Z_]{1,12}",
     ];
@@ -36,6 +42,8 @@ fn arbitrary_json() -> impl Strategy<Value = Value> {
         prop_oneof![
             Just("cst_abc"),
             Just("tr_x"),
+            Just("re_x"),
+            Just("chb_x"),
             Just("EUR"),
             Just("10.00"),
             Just("live")
@@ -58,8 +66,14 @@ fn parse_all(json: &str) {
     let _ = serde_json::from_str::<Payment>(json);
     let _ = serde_json::from_str::<List<Payment>>(json);
     let _ = serde_json::from_str::<List<Mandate>>(json);
+    let _ = serde_json::from_str::<Refund>(json);
+    let _ = serde_json::from_str::<List<Refund>>(json);
+    let _ = serde_json::from_str::<Chargeback>(json);
+    let _ = serde_json::from_str::<List<Chargeback>>(json);
     let _ = serde_json::from_str::<ErrorResponse>(json);
     let _ = serde_json::from_str::<NewPayment>(json);
+    let _ = serde_json::from_str::<NewRefund>(json);
+    let _ = serde_json::from_str::<PaymentUpdate>(json);
     let _ = serde_json::from_str::<Money>(json);
     let _ = serde_json::from_str::<Iban>(json);
     let _ = serde_json::from_str::<CustomerId>(json);
@@ -145,6 +159,7 @@ proptest! {
         round_trip::<PaymentMethod>(&value)?;
         round_trip::<MandateStatus>(&value)?;
         round_trip::<SequenceType>(&value)?;
+        round_trip::<RefundStatus>(&value)?;
         round_trip::<Locale>(&value)?;
         let status: PaymentStatus = serde_json::from_value(Value::String(value.clone())).expect("parses");
         prop_assert_eq!(status.is_unknown(), !PaymentStatus::KNOWN.iter().any(|k| k.as_str() == value));

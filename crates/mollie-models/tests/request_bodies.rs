@@ -2,8 +2,9 @@
 
 use mollie_models::{
     Address, ApplicationFee, CaptureMode, Company, CustomerUpdate, Date, Iban, LineType, Locale,
-    MandateId, Money, NewCustomer, NewMandate, NewPayment, NewRoute, OrganizationId, PaymentLine,
-    PaymentMethod, RouteDestination, RouteDestinationType, ValidationError,
+    MandateId, Money, NewCustomer, NewMandate, NewPayment, NewRefund, NewRoute, NewRoutingReversal,
+    OrganizationId, PaymentLine, PaymentMethod, PaymentUpdate, RefundExternalReference,
+    RefundExternalReferenceType, RouteDestination, RouteDestinationType, ValidationError,
 };
 
 fn wire(body: &impl serde::Serialize) -> String {
@@ -145,6 +146,71 @@ fn new_payment_oneoff_with_everything() -> Result<(), ValidationError> {
 }
 
 #[test]
+fn new_refund_with_everything() -> Result<(), ValidationError> {
+    let body = NewRefund::new(Money::eur("10.00")?)
+        .description("Refund of order #12345")
+        .metadata(serde_json::json!({"bookkeepingId": 12345}))?
+        .external_reference(RefundExternalReference {
+            reference_type: Some(RefundExternalReferenceType::AcquirerReference),
+            id: Some("123456789012345".into()),
+        })
+        .reverse_routing(false)
+        .routing_reversals(vec![NewRoutingReversal::organization(
+            Money::eur("7.50")?,
+            OrganizationId::parse("org_7049691")?,
+        )]);
+    body.validate_against(&Money::eur("25.00")?)?;
+    insta::assert_snapshot!(wire(&body));
+    insta::assert_snapshot!(
+        "new_refund_amount_only",
+        wire(&NewRefund::new(Money::eur("2.50")?))
+    );
+    Ok(())
+}
+
+#[test]
+fn payment_update_with_everything() -> Result<(), ValidationError> {
+    let address = Address {
+        street_and_number: Some("Keizersgracht 126".into()),
+        postal_code: Some("1015 CW".into()),
+        city: Some("Amsterdam".into()),
+        country: Some("NL".into()),
+        ..Address::default()
+    };
+    let body = PaymentUpdate::new()
+        .description("Order #12346")
+        .redirect_url("https://shop.example/order/12346")
+        .cancel_url("https://shop.example/cart")
+        .webhook_url("https://shop.example/webhooks/mollie")
+        .metadata(serde_json::json!({"orderId": "12346"}))?
+        .methods([PaymentMethod::Ideal, PaymentMethod::BankTransfer])
+        .locale(Locale::NlNl)
+        .due_date(Date::parse("2025-01-01")?)
+        .restrict_payment_methods_to_country("NL")
+        .issuer("ideal_INGBNL2A")
+        .billing_address(address.clone())
+        .shipping_address(address)
+        .billing_email("jane@example.org");
+    body.validate()?;
+    insta::assert_snapshot!(wire(&body));
+    Ok(())
+}
+
+#[test]
+fn payment_update_clearing_fields() {
+    let body = PaymentUpdate::new()
+        .method(PaymentMethod::CreditCard)
+        .clear_redirect_url()
+        .clear_cancel_url()
+        .clear_webhook_url()
+        .clear_metadata()
+        .clear_locale()
+        .clear_restrict_payment_methods_to_country()
+        .clear_issuer();
+    insta::assert_snapshot!(wire(&body));
+}
+
+#[test]
 fn request_builders_refuse_bad_input() -> Result<(), ValidationError> {
     let too_big = "x".repeat(2000);
     let err = NewCustomer::new()
@@ -166,6 +232,27 @@ fn request_builders_refuse_bad_input() -> Result<(), ValidationError> {
         .capture_delay("soon")
         .expect_err("bad delay");
     assert_eq!(err.field(), "captureDelay");
+
+    let payment = Money::eur("10.00")?;
+    for (amount, field) in [
+        (Money::eur("0.00")?, "amount.value"),
+        (Money::eur("-1.00")?, "amount.value"),
+        (Money::new("GBP", "1.00")?, "amount.currency"),
+    ] {
+        let err = NewRefund::new(amount.clone())
+            .validate_against(&payment)
+            .expect_err("refused refund");
+        assert_eq!(err.field(), field, "{amount}");
+    }
+    let err = NewRefund::new(Money::eur("1.00")?)
+        .metadata(&too_big)
+        .expect_err("over 1 kB");
+    assert_eq!(err.field(), "metadata");
+    let err = PaymentUpdate::new()
+        .description(" ")
+        .validate()
+        .expect_err("blank description");
+    assert_eq!(err.field(), "description");
     Ok(())
 }
 

@@ -3,10 +3,14 @@
 //!
 //! The test walks the YAML itself (every operation, every status, every example, following
 //! `$ref`s), so an example added to the spec cannot be skipped silently: the counts are asserted.
+//! A last test builds a value with every property of a schema and checks that the model
+//! writes it all back, so that no property the spec lists is dropped.
 
 mod common;
 
-use mollie_models::{Customer, ErrorResponse, List, Mandate, Payment};
+use mollie_models::{
+    Chargeback, Customer, ErrorResponse, List, Mandate, NewRefund, Payment, PaymentUpdate, Refund,
+};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -20,7 +24,17 @@ enum Model {
     PaymentList,
     Mandate,
     MandateList,
+    Refund,
+    RefundList,
+    Chargeback,
+    ChargebackList,
     Error,
+}
+
+/// The Subscriptions API is in the spec but not modelled yet: a later issue adds the
+/// `Subscription` model and its examples. Its paths are skipped, and counted.
+fn is_subscription_path(path: &str) -> bool {
+    path.contains("/subscriptions")
 }
 
 fn model_for(path: &str, method: &str, status: &str) -> Model {
@@ -37,6 +51,17 @@ fn model_for(path: &str, method: &str, status: &str) -> Model {
         ("/v2/customers/{customerId}/mandates", "post")
         | ("/v2/customers/{customerId}/mandates/{mandateId}", "get") => Model::Mandate,
         ("/v2/customers/{customerId}/mandates", "get") => Model::MandateList,
+        ("/v2/payments", "post") | ("/v2/payments/{paymentId}", "get" | "patch" | "delete") => {
+            Model::Payment
+        }
+        ("/v2/payments", "get") => Model::PaymentList,
+        ("/v2/payments/{paymentId}/refunds", "post")
+        | ("/v2/payments/{paymentId}/refunds/{refundId}", "get") => Model::Refund,
+        ("/v2/payments/{paymentId}/refunds" | "/v2/refunds", "get") => Model::RefundList,
+        ("/v2/payments/{paymentId}/chargebacks/{chargebackId}", "get") => Model::Chargeback,
+        ("/v2/payments/{paymentId}/chargebacks" | "/v2/chargebacks", "get") => {
+            Model::ChargebackList
+        }
         other => panic!("no model for {other:?} {status}: the spec grew an operation"),
     }
 }
@@ -167,6 +192,10 @@ fn check_as(model: Model, name: &str, example: &Value) {
         Model::PaymentList => check::<List<Payment>>(name, example),
         Model::Mandate => check::<Mandate>(name, example),
         Model::MandateList => check::<List<Mandate>>(name, example),
+        Model::Refund => check::<Refund>(name, example),
+        Model::RefundList => check::<List<Refund>>(name, example),
+        Model::Chargeback => check::<Chargeback>(name, example),
+        Model::ChargebackList => check::<List<Chargeback>>(name, example),
         Model::Error => check::<ErrorResponse>(name, example),
     }
 }
@@ -177,9 +206,14 @@ fn every_example_response_in_the_spec_parses_and_round_trips() {
         return;
     };
     let mut checked = 0;
+    let mut skipped = 0;
     let mut by_model = std::collections::BTreeMap::<String, usize>::new();
     let paths = spec["paths"].as_object().expect("paths");
     for (path, item) in paths {
+        if is_subscription_path(path) {
+            skipped += count_examples(&spec, item);
+            continue;
+        }
         for (method, operation) in item.as_object().expect("path item") {
             let Some(responses) = operation.get("responses").and_then(Value::as_object) else {
                 continue;
@@ -187,7 +221,12 @@ fn every_example_response_in_the_spec_parses_and_round_trips() {
             for (status, response) in responses {
                 let response = resolve(&spec, response);
                 let Some(content) = response.get("content").and_then(Value::as_object) else {
-                    assert_eq!(status, "204", "{path} {method}: only a 204 has no body");
+                    // 204: a deletion; 202: *Release authorization*, accepted for later.
+                    assert!(
+                        status == "204"
+                            || (status == "202" && path.ends_with("/release-authorization")),
+                        "{path} {method} {status}: only a 204 (or that 202) has no body"
+                    );
                     continue;
                 };
                 let model = model_for(path, method, status);
@@ -217,23 +256,58 @@ fn every_example_response_in_the_spec_parses_and_round_trips() {
             }
         }
     }
-    // The spec (commit cfbba47b874b) has 50 response examples under the five paths, counting
-    // the shared 404/429/400 error examples once per operation that uses them. A new example
-    // changes this count: look at it, then update the numbers.
-    assert_eq!(checked, 50, "{by_model:?}");
+    // The spec (commit cfbba47b874b, recurring-billing.yaml) has 149 response examples under
+    // its paths, counting the shared 404/429/400 error examples once per operation that uses
+    // them: 123 under the Customers, Mandates, Payments, Refunds and Chargebacks paths, checked
+    // here, and 26 under the Subscriptions paths, skipped until the Subscription model exists.
+    // A new example changes these counts: look at it, then update the numbers.
+    assert_eq!(checked, 123, "{by_model:?}");
+    assert_eq!(skipped, 26, "Subscriptions examples");
     let expected: std::collections::BTreeMap<String, usize> = [
+        ("Chargeback", 2),
+        ("ChargebackList", 6),
         ("Customer", 4),
         ("CustomerList", 1),
-        ("Error", 25),
+        ("Error", 62),
         ("Mandate", 3),
         ("MandateList", 1),
-        ("Payment", 13),
-        ("PaymentList", 3),
+        ("Payment", 33),
+        ("PaymentList", 6),
+        ("Refund", 3),
+        ("RefundList", 2),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
     .collect();
     assert_eq!(by_model, expected);
+}
+
+/// How many example responses the operations of a path item have.
+fn count_examples(spec: &Value, item: &Value) -> usize {
+    let mut count = 0;
+    for operation in item.as_object().expect("path item").values() {
+        for response in operation
+            .get("responses")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|r| r.values())
+        {
+            let response = resolve(spec, response);
+            for media in response
+                .get("content")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flat_map(|c| c.values())
+            {
+                count += usize::from(media.get("example").is_some());
+                count += media
+                    .get("examples")
+                    .and_then(Value::as_object)
+                    .map_or(0, serde_json::Map::len);
+            }
+        }
+    }
+    count
 }
 
 #[test]
@@ -246,12 +320,27 @@ fn every_component_example_parses_and_round_trips() {
         .expect("examples");
     let mut names: Vec<&str> = examples.keys().map(String::as_str).collect();
     names.sort_unstable();
-    assert_eq!(names, ["get-customer", "get-mandate", "get-payment"]);
+    assert_eq!(
+        names,
+        [
+            "cancel-payment",
+            "get-customer",
+            "get-mandate",
+            "get-payment",
+            "get-refund",
+            "get-subscription",
+            "list-chargebacks"
+        ]
+    );
     for (name, example) in examples {
         let model = match name.as_str() {
+            "cancel-payment" | "get-payment" => Model::Payment,
             "get-customer" => Model::Customer,
             "get-mandate" => Model::Mandate,
-            "get-payment" => Model::Payment,
+            "get-refund" => Model::Refund,
+            "list-chargebacks" => Model::ChargebackList,
+            // Skipped until a later issue adds the Subscription model.
+            "get-subscription" => continue,
             other => panic!("unexpected component example {other}"),
         };
         check_as(model, &format!("component-{name}"), &example["value"]);
@@ -264,4 +353,146 @@ fn every_component_example_parses_and_round_trips() {
         let example = &response["content"]["application/hal+json"]["example"];
         check_as(Model::Error, &format!("component-{name}"), example);
     }
+}
+
+/// A value with every property `schema` lists, nested objects and array items included, of
+/// the right shape for the models: the first enum value, an id of the pattern's prefix, an
+/// amount in EUR. `keep` decides which properties take part.
+fn full_value(spec: &Value, schema: &Value, keep: &dyn Fn(&str, &Value) -> bool) -> Value {
+    let schema = resolve(spec, schema);
+    if let Some(parts) = schema.get("allOf").and_then(Value::as_array) {
+        // The parts' properties together; a part that is not an object (an id's pattern, an
+        // enum) gives the value when no part has properties.
+        let mut merged = serde_json::Map::new();
+        let mut scalar = None;
+        for part in parts {
+            match full_value(spec, part, keep) {
+                Value::Object(map) => merged.extend(map),
+                other => scalar = scalar.or(Some(other)),
+            }
+        }
+        return match scalar {
+            Some(value) if merged.is_empty() => value,
+            _ => Value::Object(merged),
+        };
+    }
+    if let Some(reference) = schema.get("$ref") {
+        // A `$ref` beside `type` (OpenAPI 3.1): the reference decides the shape.
+        return full_value(spec, &serde_json::json!({ "$ref": reference }), keep);
+    }
+    if let Some(choices) = schema.get("oneOf").and_then(Value::as_array) {
+        return full_value(spec, &choices[0], keep);
+    }
+    if let Some(values) = schema.get("enum").and_then(Value::as_array) {
+        return values[0].clone();
+    }
+    let types: Vec<&str> = match &schema["type"] {
+        Value::String(t) => vec![t.as_str()],
+        Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => vec![],
+    };
+    if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
+        if properties.contains_key("currency") && properties.contains_key("value") {
+            return serde_json::json!({"currency": "EUR", "value": "10.00"});
+        }
+        return Value::Object(
+            properties
+                .iter()
+                .filter(|(name, property)| keep(name, resolve(spec, property)))
+                .map(|(name, property)| (name.clone(), full_value(spec, property, keep)))
+                .collect(),
+        );
+    }
+    if types.contains(&"object") {
+        return Value::Object(serde_json::Map::new());
+    }
+    if types.contains(&"array") {
+        return Value::Array(vec![full_value(spec, &schema["items"], keep)]);
+    }
+    if types.contains(&"boolean") {
+        return Value::Bool(true);
+    }
+    if types.contains(&"number") || types.contains(&"integer") {
+        return Value::from(1);
+    }
+    match schema.get("pattern").and_then(Value::as_str) {
+        Some(pattern) => {
+            let prefix = pattern.trim_start_matches('^').trim_end_matches("$");
+            Value::String(format!("{}abc", prefix.trim_end_matches(".+")))
+        }
+        None => Value::String("x".to_owned()),
+    }
+}
+
+/// Whether the property is read-only (on itself or on what it references).
+fn read_only(spec: &Value, property: &Value) -> bool {
+    let parts = property.get("allOf").and_then(Value::as_array);
+    property["readOnly"] == true
+        || parts.is_some_and(|parts| parts.iter().any(|p| resolve(spec, p)["readOnly"] == true))
+}
+
+/// A value with every property of `schema` parses as `T` and is written back whole: the
+/// model carries every property the spec lists (`testmode` aside: the client sets it, and
+/// Mollie never sends it back; and the properties in `skip`). A request body leaves out the
+/// read-only properties.
+fn check_carries_every_property<T: DeserializeOwned + Serialize>(
+    spec: &Value,
+    name: &str,
+    schema: &Value,
+    request: bool,
+    skip: &[&str],
+) {
+    let keep = |property: &str, schema: &Value| {
+        property != "testmode" && !skip.contains(&property) && !(request && read_only(spec, schema))
+    };
+    let full = full_value(spec, schema, &keep);
+    let parsed: T = serde_json::from_value(full.clone())
+        .unwrap_or_else(|e| panic!("a full {name} does not parse: {e}\n{full:#}"));
+    let written = serde_json::to_value(&parsed).expect("serializes");
+    let mut differences = Vec::new();
+    diff(&full, &written, String::new(), &mut differences);
+    assert!(
+        differences.is_empty(),
+        "{name} does not carry every property of its schema: {differences:#?}"
+    );
+}
+
+#[test]
+fn the_models_carry_every_property_of_their_schemas() {
+    let Some(spec) = common::load_spec() else {
+        return;
+    };
+    let schemas = &spec["components"]["schemas"];
+    for schema in [
+        "entity-refund-response",
+        "entity-refund",
+        "list-entity-refund",
+    ] {
+        check_carries_every_property::<Refund>(&spec, schema, &schemas[schema], false, &[]);
+    }
+    for schema in ["entity-chargeback", "list-entity-chargeback"] {
+        check_carries_every_property::<Chargeback>(&spec, schema, &schemas[schema], false, &[]);
+    }
+    // A payment response lists three write-only request fields that Mollie does not send
+    // back (and `Payment` does not carry): `issuer`, `dueDate`, `storeCredentials`.
+    let write_only = ["issuer", "dueDate", "storeCredentials"];
+    for schema in ["payment-response", "list-payment-response"] {
+        check_carries_every_property::<Payment>(
+            &spec,
+            schema,
+            &schemas[schema],
+            false,
+            &write_only,
+        );
+    }
+    check_carries_every_property::<NewRefund>(
+        &spec,
+        "refund-request",
+        &schemas["refund-request"],
+        true,
+        &[],
+    );
+    let update = &spec["paths"]["/v2/payments/{paymentId}"]["patch"]["requestBody"]["content"]["application/json"]
+        ["schema"];
+    check_carries_every_property::<PaymentUpdate>(&spec, "update-payment", update, true, &[]);
 }

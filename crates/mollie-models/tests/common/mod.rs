@@ -4,14 +4,14 @@ use std::path::PathBuf;
 
 /// The spec as JSON, or `None` (after saying so) when it is not on this machine.
 ///
-/// Looked up at `$MOLLIE_OPENAPI_SPEC`, then at `../shared/mollie-openapi/customers-mandates.yaml`
+/// Looked up at `$MOLLIE_OPENAPI_SPEC`, then at `../shared/mollie-openapi/recurring-billing.yaml`
 /// beside the workspace. With `MOLLIE_REQUIRE_SPEC=1` (as CI sets it) a missing spec fails.
 pub fn load_spec() -> Option<serde_json::Value> {
     let path = std::env::var_os("MOLLIE_OPENAPI_SPEC")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
             PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("../../../shared/mollie-openapi/customers-mandates.yaml")
+                .join("../../../shared/mollie-openapi/recurring-billing.yaml")
         });
     match std::fs::read_to_string(&path) {
         Ok(text) => Some(serde_norway::from_str(&text).expect("the spec is valid YAML")),
