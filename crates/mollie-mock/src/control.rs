@@ -11,8 +11,11 @@ use crate::app::{App, lock};
 use crate::dispatch::read_body;
 use crate::errors::{ApiError, Reply};
 use crate::faults::{self, FaultSyntaxError, MAX_QUEUED, Matcher, Queued};
-use crate::handlers::{payments, to_json};
+use crate::handlers::{chargebacks, payment_changes, refunds, to_json};
 use crate::links;
+use crate::payment_state;
+use crate::refund_state;
+use crate::validate::Body;
 
 /// The most requests one queued fault may apply to.
 const MAX_COUNT: u64 = 1_000_000;
@@ -63,54 +66,131 @@ impl App {
         status: &str,
         base: &str,
     ) -> Result<mollie_models::Payment, ApiError> {
-        let to = payments::target_status(status)?;
-        let changed = payments::change_status(self, base, self.now(), id, to)?;
-        // The store's lock is released: deliveries run on their own.
-        self.webhooks
-            .notify(&changed.payment, changed.webhook_url.as_deref(), base);
-        Ok(changed.payment)
+        let to = payment_state::control_target(status)?;
+        payment_changes::change_status(self, base, self.now(), id, to)
+    }
+
+    /// Moves refund `id` to `status` and sends the payment's webhooks; the refund as the API
+    /// now shows it.
+    pub(crate) fn set_refund_status(
+        &self,
+        id: &str,
+        status: &str,
+        base: &str,
+    ) -> Result<mollie_models::Refund, ApiError> {
+        let to = refund_state::control_target(status)?;
+        refunds::change_status(self, base, id, to)
+    }
+
+    /// Makes a chargeback of payment `id` (`amount`, `reason` in `body`) and sends the
+    /// payment's webhooks.
+    pub(crate) fn create_chargeback(
+        &self,
+        id: &str,
+        body: &Body,
+        base: &str,
+    ) -> Result<mollie_models::Chargeback, ApiError> {
+        chargebacks::create(self, base, self.now(), id, body)
+    }
+
+    /// Reverses chargeback `id` and sends the payment's webhooks.
+    pub(crate) fn reverse_chargeback(
+        &self,
+        id: &str,
+        base: &str,
+    ) -> Result<mollie_models::Chargeback, ApiError> {
+        chargebacks::reverse(self, base, self.now(), id)
     }
 }
 
-/// The payment id of `/__mock/payments/{paymentId}/status`.
-fn status_path(path: &str) -> Option<&str> {
-    path.strip_prefix("/__mock/payments/")?
-        .strip_suffix("/status")
-        .filter(|id| !id.contains('/'))
+/// The id in `/__mock/{collection}/{id}/{action}`.
+fn id_in<'p>(path: &'p str, collection: &str, action: &str) -> Option<&'p str> {
+    path.strip_prefix("/__mock/")?
+        .strip_prefix(collection)?
+        .strip_prefix('/')?
+        .strip_suffix(action)?
+        .strip_suffix('/')
+        .filter(|id| !id.is_empty() && !id.contains('/'))
+}
+
+/// A control body: a JSON object (`{}` when empty).
+fn control_body(bytes: &[u8], example: &str) -> Result<Body, ApiError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Body::new());
+    }
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(Value::Object(map)) => Ok(map),
+        _ => Err(ApiError::bad_request(format!(
+            "The body must be a JSON object like {example}"
+        ))),
+    }
+}
+
+/// The `status` of a control body.
+fn status_field(body: &Body) -> Result<&str, ApiError> {
+    match body.get("status") {
+        None | Some(Value::Null) => Err(ApiError::unprocessable(
+            "status",
+            "The 'status' field is missing",
+        )),
+        Some(Value::String(s)) => Ok(s.as_str()),
+        Some(_) => Err(ApiError::unprocessable(
+            "status",
+            "The 'status' field must be a string",
+        )),
+    }
+}
+
+/// A control answer: `status` and the object as JSON.
+fn control_reply(status: StatusCode, value: &impl serde::Serialize) -> Result<Response, ApiError> {
+    Ok(Reply::json(status, to_json(value)?).into_response())
 }
 
 /// `POST /__mock/payments/{paymentId}/status` with `{"status": "paid"}`.
-fn status_from_body(
-    app: &App,
-    parts: &Parts,
-    id: &str,
-    bytes: &[u8],
-) -> Result<Response, ApiError> {
-    let body: Value = serde_json::from_slice(bytes)
-        .map_err(|_| ApiError::bad_request("The body must be JSON like {\"status\": \"paid\"}"))?;
-    let Some(body) = body.as_object() else {
-        return Err(ApiError::bad_request(
-            "The body must be a JSON object like {\"status\": \"paid\"}",
-        ));
-    };
-    let status = match body.get("status") {
-        None | Some(Value::Null) => {
-            return Err(ApiError::unprocessable(
-                "status",
-                "The 'status' field is missing",
-            ));
-        }
-        Some(Value::String(s)) => s.as_str(),
-        Some(_) => {
-            return Err(ApiError::unprocessable(
-                "status",
-                "The 'status' field must be a string",
-            ));
-        }
-    };
+fn payment_status(app: &App, base: &str, id: &str, bytes: &[u8]) -> Result<Response, ApiError> {
+    let body = control_body(bytes, "{\"status\": \"paid\"}")?;
+    let payment = app.set_payment_status(id, status_field(&body)?, base)?;
+    control_reply(StatusCode::OK, &payment)
+}
+
+/// `POST /__mock/refunds/{refundId}/status` with `{"status": "refunded"}`.
+fn refund_status(app: &App, base: &str, id: &str, bytes: &[u8]) -> Result<Response, ApiError> {
+    let body = control_body(bytes, "{\"status\": \"refunded\"}")?;
+    let refund = app.set_refund_status(id, status_field(&body)?, base)?;
+    control_reply(StatusCode::OK, &refund)
+}
+
+/// `POST /__mock/payments/{paymentId}/chargebacks` with an optional `amount` and `reason`.
+fn new_chargeback(app: &App, base: &str, id: &str, bytes: &[u8]) -> Result<Response, ApiError> {
+    let example = "{\"amount\": {\"currency\": \"EUR\", \"value\": \"10.00\"}}";
+    let body = control_body(bytes, example)?;
+    let chargeback = app.create_chargeback(id, &body, base)?;
+    control_reply(StatusCode::CREATED, &chargeback)
+}
+
+/// `POST /__mock/chargebacks/{chargebackId}/reverse`.
+fn reverse(app: &App, base: &str, id: &str) -> Result<Response, ApiError> {
+    let chargeback = app.reverse_chargeback(id, base)?;
+    control_reply(StatusCode::OK, &chargeback)
+}
+
+/// The control endpoints about payments, refunds and chargebacks (all `POST`); `None` for
+/// any other request.
+fn objects(app: &App, parts: &Parts, bytes: &[u8]) -> Option<Result<Response, ApiError>> {
+    if parts.method != Method::POST {
+        return None;
+    }
+    let path = parts.uri.path();
     let base = links::base_url(app.scheme, &parts.headers, &parts.uri, app.local_addr);
-    let payment = app.set_payment_status(id, status, &base)?;
-    Ok(Reply::json(StatusCode::OK, to_json(&payment)?).into_response())
+    if let Some(id) = id_in(path, "payments", "status") {
+        Some(payment_status(app, &base, id, bytes))
+    } else if let Some(id) = id_in(path, "refunds", "status") {
+        Some(refund_status(app, &base, id, bytes))
+    } else if let Some(id) = id_in(path, "payments", "chargebacks") {
+        Some(new_chargeback(app, &base, id, bytes))
+    } else {
+        id_in(path, "chargebacks", "reverse").map(|id| reverse(app, &base, id))
+    }
 }
 
 fn queue_from_body(app: &App, bytes: &[u8]) -> Result<Response, ApiError> {
@@ -182,6 +262,9 @@ pub(crate) async fn handle(app: &App, parts: &Parts, body: HttpBody) -> Response
         Ok(bytes) => bytes,
         Err(error) => return error.into_reply().into_response(),
     };
+    if let Some(result) = objects(app, parts, &bytes) {
+        return result.unwrap_or_else(|e| e.into_reply().into_response());
+    }
     let path = parts.uri.path();
     let result = match (&parts.method, path) {
         (&Method::POST, "/__mock/faults") => queue_from_body(app, &bytes),
@@ -219,9 +302,6 @@ pub(crate) async fn handle(app: &App, parts: &Parts, body: HttpBody) -> Response
             StatusCode::OK,
             &json!({"status": "ok", "objects": lock(&app.store).objects()}),
         )),
-        (&Method::POST, p) if status_path(p).is_some() => {
-            status_from_body(app, parts, status_path(p).unwrap_or_default(), &bytes)
-        }
         (&Method::GET, "/__mock/webhooks") => Ok(json_response(
             StatusCode::OK,
             &serde_json::to_value(app.webhooks.deliveries()).unwrap_or(Value::Null),

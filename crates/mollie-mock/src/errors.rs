@@ -18,7 +18,7 @@ const AUTH_DOC: &str = "https://docs.mollie.com/overview/authentication";
 pub(crate) struct Reply {
     pub status: StatusCode,
     pub headers: Vec<(HeaderName, HeaderValue)>,
-    /// A JSON body (`application/hal+json`), or none (204).
+    /// A JSON body (`application/hal+json`), or none (204, 202).
     pub body: Option<Vec<u8>>,
 }
 
@@ -34,8 +34,13 @@ impl Reply {
 
     /// `204 No Content`.
     pub fn no_content() -> Self {
+        Self::empty(StatusCode::NO_CONTENT)
+    }
+
+    /// A reply without a body, e.g. `202 Accepted`.
+    pub fn empty(status: StatusCode) -> Self {
         Self {
-            status: StatusCode::NO_CONTENT,
+            status,
             headers: Vec::new(),
             body: None,
         }

@@ -1,5 +1,5 @@
-//! A faithful, stateful fake of Mollie's Customers and Mandates APIs (v2), for tests and
-//! local development: no network, no API key.
+//! A faithful, stateful fake of Mollie's Customers, Mandates, Payments, Refunds and
+//! Chargebacks APIs (v2), for tests and local development: no network, no API key.
 //!
 //! It serves the same paths as `https://api.mollie.com` with the same status codes, headers
 //! (`Content-Type: application/hal+json`) and bodies, keeps what is created in memory, and
@@ -39,47 +39,106 @@
 //! | List mandates | `GET /v2/customers/{customerId}/mandates` | 200 |
 //! | Get mandate | `GET /v2/customers/{customerId}/mandates/{mandateId}` | 200 |
 //! | Revoke mandate | `DELETE /v2/customers/{customerId}/mandates/{mandateId}` | 204 |
-//! | Get payment (where payments' `self` links point) | `GET /v2/payments/{paymentId}` | 200 |
+//! | Create payment | `POST /v2/payments` | 201 |
+//! | List payments | `GET /v2/payments` | 200 |
+//! | Get payment | `GET /v2/payments/{paymentId}` | 200 |
+//! | Update payment | `PATCH /v2/payments/{paymentId}` | 200 |
+//! | Cancel payment | `DELETE /v2/payments/{paymentId}` | 200 |
+//! | Release authorization | `POST /v2/payments/{paymentId}/release-authorization` | 202 |
+//! | Create refund | `POST /v2/payments/{paymentId}/refunds` | 201 |
+//! | List refunds | `GET /v2/payments/{paymentId}/refunds` | 200 |
+//! | Get refund | `GET /v2/payments/{paymentId}/refunds/{refundId}` | 200 |
+//! | Cancel refund | `DELETE /v2/payments/{paymentId}/refunds/{refundId}` | 204 |
+//! | List all refunds | `GET /v2/refunds` | 200 |
+//! | List chargebacks | `GET /v2/payments/{paymentId}/chargebacks` | 200 |
+//! | Get chargeback | `GET /v2/payments/{paymentId}/chargebacks/{chargebackId}` | 200 |
+//! | List all chargebacks | `GET /v2/chargebacks` | 200 |
 //!
 //! - **Auth**: `Authorization: Bearer test_...` sees only test-mode objects,
 //!   `Bearer live_...` only live ones; `Bearer access_...` (organization or OAuth token)
-//!   chooses with `testmode` (query for GET, JSON body for POST/PATCH/DELETE; default live)
-//!   and must send `profileId` when it creates a payment. Anything else: 401 with Mollie's
-//!   body. Auth is checked before routing, as at Mollie.
-//! - **Ids** are `cst_`/`mdt_`/`tr_` and ten random base62 characters. An id of the wrong
-//!   shape in a path is a 404 (`No customer exists with token ...`), like an unknown one.
+//!   chooses with `testmode` (query for GET, JSON body for POST/PATCH/DELETE, or the query
+//!   of a DELETE such as *Cancel refund*; default live) and must send `profileId` when it
+//!   creates a payment. Anything else: 401 with Mollie's body. Auth is checked before
+//!   routing, as at Mollie.
+//! - **Ids** are `cst_`/`mdt_`/`tr_`/`re_`/`chb_` and ten random base62 characters. An id of
+//!   the wrong shape in a path is a 404 (`No customer exists with token ...`), like an
+//!   unknown one. An object of the other mode, or a refund or chargeback asked for under
+//!   another payment, is a 404 too.
 //! - **Links** are absolute, built from the request's `Host` (`http://HOST/v2/...`, or
 //!   `https://HOST/v2/...` when serving [HTTPS](#https)). Checkout links point to
 //!   `http://HOST/__mock/checkout/{paymentId}` (likewise), a stub page.
 //! - **Lists**: `limit` 1..=250 (default 50), `from` (an id of that list), `sort`
-//!   `asc`/`desc` (default `desc`, newest first), `testmode`; `profileId` filters payments
-//!   and `scopes` filters mandates; `include`/`embed` are accepted and ignored. Bad values:
-//!   400 with `field`. `next`/`previous` carry `from` and `limit` (and `sort` if given).
+//!   `asc`/`desc` (default `desc`, newest first), `testmode`; `profileId` filters payments,
+//!   all refunds and all chargebacks, and `scopes` filters mandates. Bad values: 400 with
+//!   `field`. `next`/`previous` carry `from` and `limit` (and `sort`, `testmode`,
+//!   `profileId`, `embed` if given).
+//! - **`include` and `embed`** (comma-separated, or repeated): *Create payment* takes
+//!   `include=details.qrCode`, *Get payment* `include=details.qrCode,details.remainderDetails`
+//!   and `embed=refunds,chargebacks,captures` (`_embedded` lists, newest first; the mock has
+//!   no captures, so `captures` is `[]`); the refund and chargeback endpoints take
+//!   `embed=payment` (`_embedded.payment`). The QR code (`details.qrCode`) comes with open
+//!   iDEAL, Bancontact and bank transfer payments. Any other value: 400 with `field`
+//!   (`include` or `embed`). The other endpoints ignore both.
 //! - **Validation**: 422 with `field` for a bad email, unknown locale, bad amount
 //!   (`amount.currency`/`amount.value` for the format, `amount` for a non-positive one),
 //!   IBAN checksum, BIC, unknown method or sequence type, missing required field
 //!   (`description`, `amount`, `redirectUrl` unless recurring, `method`, `consumerName`,
 //!   `consumerAccount`, `consumerEmail`, ...), metadata over 1024 bytes of JSON, a future
-//!   `signatureDate`. A body that is not a JSON object: 400. Unknown endpoint: 404; wrong
-//!   method: 405 with `Allow`.
-//! - **Business rules**: a mandate created by the API is `valid` (SEPA: `signatureDate`
-//!   defaults to today); revoking makes it `invalid` (it stays retrievable and revoking again
-//!   is a 204); deleting a customer revokes its mandates and removes it with its payments
-//!   (later requests: 404). A `recurring` payment needs a valid mandate of the customer (the
-//!   one in `mandateId`, else the newest valid one; else 422 on `mandateId`), takes the
-//!   mandate's method, and is `pending` (direct debit) or `paid` (card, PayPal). A `first` or
-//!   `oneoff` payment is `open`, expires in 15 minutes and has a `checkout` link; it stays
-//!   `open` until the control API changes its status ([Webhooks](#webhooks)), and a `first`
-//!   payment that becomes `paid` creates a mandate. A customer links its `payments` and
+//!   `signatureDate`, a country that is not two capitals. A body that is not a JSON object:
+//!   400. Unknown endpoint: 404; wrong method: 405 with `Allow`.
+//! - **Customers and mandates**: a mandate created by the API is `valid` (SEPA:
+//!   `signatureDate` defaults to today); revoking makes it `invalid` (it stays retrievable
+//!   and revoking again is a 204); deleting a customer revokes its mandates and removes it
+//!   (later requests: 404), while its payments stay readable at `/v2/payments/{paymentId}`
+//!   with their refunds and chargebacks, as at Mollie. A customer links its `payments` and
 //!   `mandates` once it has some.
+//! - **Payments**: `POST /v2/payments` takes an optional `customerId` (422 on `customerId`
+//!   when unknown); a `first` or `recurring` payment needs one. A `recurring` payment needs a
+//!   valid mandate of the customer (the one in `mandateId`, else the newest valid one; else
+//!   422 on `mandateId`), takes the mandate's method, and is `pending` (direct debit) or
+//!   `paid` (card, PayPal). A `first` or `oneoff` payment is `open`, expires in 15 minutes
+//!   and has a `checkout` link; it stays `open` until the control API changes its status
+//!   ([Webhooks](#webhooks)), and a `first` payment that becomes `paid` creates a mandate.
+//!   - `isCancelable` is omitted once the payment is final (as the spec says); it is `true`
+//!     for an `authorized` payment, an open bank transfer and a pending direct debit, `false`
+//!     for any other open or pending payment (the spec's examples). *Cancel payment* cancels
+//!     only then (200 with the canceled payment, and its webhooks), else 422.
+//!   - *Release authorization* takes only an `authorized` payment (else 422): it answers 202
+//!     without a body, and the payment (the mock has no captures) becomes `canceled`, with
+//!     its webhooks.
+//!   - *Update payment* changes what is sent, as Mollie documents it: `description`,
+//!     `webhookUrl` and `metadata` in any status; `redirectUrl`, `cancelUrl` and what only the
+//!     checkout uses (`locale`, `restrictPaymentMethodsToCountry`, `dueDate`, `issuer`,
+//!     `billingAddress`, `shippingAddress`, `billingEmail`) until the payment is finalized
+//!     (paid, canceled, expired, failed); `method` only while open and when the payment was
+//!     created without one. Anything else: 422 on that field. `null` clears a URL, the
+//!     locale or the country. No webhook is sent.
+//!   - Amounts: a paid payment shows `amountRefunded` and `amountRemaining`, and
+//!     `settlementAmount` (the amount, for euro payments: the mock settles in euros and has
+//!     no exchange rates); `amountChargedBack` once a chargeback is not reversed. What remains
+//!     is the amount less the refunds (but failed ones) and the chargebacks (but reversed
+//!     ones), never below zero. `_links.refunds`/`_links.chargebacks` appear once there are
+//!     some.
+//! - **Refunds**: only of a `paid` payment (else 422), in its currency (else 422 on
+//!   `amount.currency`), at most `amountRemaining` (else 422 on `amount`); `description`
+//!   defaults to `""`, `metadata` to `null`; `reverseRouting`/`routingReversals` are refused
+//!   (the mock's payments have no routing). A new refund is `pending` (as in the spec's
+//!   examples) and carries a negative `settlementAmount` (euros); the control API moves it
+//!   ([Refunds and chargebacks](#refunds-and-chargebacks)). *Cancel refund* takes a `queued`
+//!   or `pending` refund (else 422): 204, and the refund is gone (the spec: "404 ... or the
+//!   refund was canceled"), its amount free to refund again. A failed refund gives its
+//!   amount back too.
+//! - **Chargebacks** are made and reversed by the control API (the customer's bank makes
+//!   them at Mollie); they have no `mode`, and a negative `settlementAmount` (euros).
 //! - **Idempotency** (POST, PATCH, DELETE with `Idempotency-Key`, any shape up to 1024
 //!   bytes; keys are per credential): the same endpoint and body (compared as JSON) within
 //!   the window (24 hours, see [`MockConfig::idempotency_ttl`]) replays the first response
 //!   exactly, with `Idempotent-Replayed: true`, and changes nothing; another body or endpoint
 //!   is a 400; a duplicate while the first is still being processed is a 409. Server errors
 //!   are not stored, so a retry after one is processed anew.
-//! - **Bounds**: at most [`MockConfig::max_objects`] stored objects (then creating answers
-//!   422, which clients do not retry, until objects are deleted or the mock is reset) and
+//! - **Bounds**: at most [`MockConfig::max_objects`] stored objects, customers, mandates,
+//!   payments, refunds and chargebacks together (then creating answers 422, which clients do
+//!   not retry, until objects are deleted, refunds canceled, or the mock is reset) and
 //!   bodies of at most [`MockConfig::max_body_bytes`] (else 413, Mollie-style body).
 //!   Malformed input never gets a 500, a panic or a hang.
 //!
@@ -189,11 +248,21 @@
 //! - `POST /__mock/payments/{paymentId}/status` with `{"status": "paid"}`: changes a
 //!   payment's status and sends its webhooks (see [Webhooks](#webhooks)). 200 with the
 //!   payment as `GET /v2/payments/{paymentId}` now shows it.
+//! - `POST /__mock/refunds/{refundId}/status` with `{"status": "refunded"}`: changes a
+//!   refund's status and sends the payment's webhooks (see
+//!   [Refunds and chargebacks](#refunds-and-chargebacks)). 200 with the refund as the API
+//!   now shows it.
+//! - `POST /__mock/payments/{paymentId}/chargebacks` with an optional
+//!   `{"amount": {"currency": "EUR", "value": "5.00"}, "reason": {"code": "AC01",
+//!   "description": "..."}}`: a chargeback of a paid payment (default amount: all that is not
+//!   charged back yet). 201 with the chargeback.
+//! - `POST /__mock/chargebacks/{chargebackId}/reverse`: reverses a chargeback (`reversedAt`).
+//!   200 with the chargeback.
 //! - `GET /__mock/webhooks`: the webhook deliveries, oldest first, as [`WebhookDelivery`]s in
-//!   JSON (`id`, `paymentId`, `paymentStatus`, `kind` `classic`|`event`, `url`, `eventId`,
-//!   `eventType`, `body`, `signature`, `attempts` [{`status` or `error`, `at`}], `outcome`
-//!   `pending`|`delivered`|`failed`). `DELETE /__mock/webhooks` empties it and cancels the
-//!   deliveries in progress.
+//!   JSON (`id`, `paymentId`, `paymentStatus`, `refundId` or `chargebackId` for theirs,
+//!   `kind` `classic`|`event`, `url`, `eventId`, `eventType`, `body`, `signature`,
+//!   `attempts` [{`status` or `error`, `at`}], `outcome` `pending`|`delivered`|`failed`).
+//!   `DELETE /__mock/webhooks` empties it and cancels the deliveries in progress.
 //! - `POST /__mock/reset`: forgets all objects, idempotency keys, queued faults, the log and
 //!   the webhook deliveries (canceling those in progress).
 //! - `GET /__mock/requests`: the request log, oldest first, as [`RecordedRequest`]s in JSON
@@ -208,7 +277,8 @@
 //! # Webhooks
 //!
 //! Like the status page of Mollie's test mode (where the checkout link of a test payment
-//! leads), the control API decides what the customer did:
+//! leads), the control API decides what the customer did (the API's *Cancel payment* and
+//! *Release authorization* change a status too, and send the same webhooks):
 //! `POST /__mock/payments/{paymentId}/status` with `{"status": S}` (no auth; payments of
 //! either mode), or [`MockServer::set_payment_status`] in-process.
 //!
@@ -222,8 +292,8 @@
 //! follow, or one that cannot be set such as `open` or `refunded`); an unknown payment is a
 //! 404; a body that is not a JSON object a 400. Nothing changes then and nothing is sent.
 //! A change sets `paidAt`/`failedAt`/`canceledAt`/`expiredAt`/`authorizedAt` (by the
-//! [`MockConfig::clock`]), removes `expiresAt` and the `checkout` link, and leaves
-//! `isCancelable` `false` (`true` only while `authorized`). A payment that is paid or
+//! [`MockConfig::clock`]), removes `expiresAt` and the `checkout` link, and sets
+//! `isCancelable` (`true` while `authorized`, omitted once final). A payment that is paid or
 //! authorized without a chosen method gets `creditcard`. A paid `first` payment gives its
 //! customer a `valid` mandate, as at Mollie, and links it (`mandateId`, `_links.mandate`):
 //! a card mandate (`cardHolder` is the customer's name, `cardNumber` four digits,
@@ -255,6 +325,34 @@
 //! dropped or shut down ([`MockServer::shutdown`] also waits for them to end), so none
 //! reaches the network after a test.
 //!
+//! # Refunds and chargebacks
+//!
+//! `POST /__mock/refunds/{refundId}/status` with `{"status": S}` (no auth; either mode), or
+//! [`MockServer::set_refund_status`], moves a refund as Mollie's bank processing would:
+//!
+//! | From | May become |
+//! |---|---|
+//! | `queued` | `pending`, `processing`, `refunded`, `failed` |
+//! | `pending` | `queued` (lack of balance), `processing`, `refunded`, `failed` |
+//! | `processing` | `refunded`, `failed` |
+//! | `refunded`, `failed` (final) | nothing |
+//!
+//! (`canceled` is the API's *Cancel refund*.) A refused change is a 422 on `status`; an
+//! unknown refund a 404. A failed refund no longer counts in the payment's `amountRefunded`.
+//! Each change sends the payment's webhooks as Mollie's refunds guide lists them: the
+//! classic webhook (`id=tr_...`, to the payment's `webhookUrl`) when the refund becomes
+//! `processing`, `refunded` or `failed`, and, with a signing secret, a `refund.<status>`
+//! event (entity: the refund) for every change, *Cancel refund* included
+//! (`refund.canceled`). Creating a refund sends nothing.
+//!
+//! `POST /__mock/payments/{paymentId}/chargebacks` (or [`MockServer::create_chargeback`])
+//! charges a paid payment back: 422 on `status` for a payment that is not paid, on `amount`
+//! for more than is not charged back yet (or nothing left), on `amount.currency` for another
+//! currency, on `reason` for a reason without `code` and `description`.
+//! `POST /__mock/chargebacks/{chargebackId}/reverse` (or [`MockServer::reverse_chargeback`])
+//! reverses one (422 on `reversedAt` when it is already). Both send the classic webhook and a
+//! `chargeback.received` or `chargeback.reversed` event.
+//!
 //! ```
 //! # async fn demo() -> std::io::Result<()> {
 //! use std::time::Duration;
@@ -274,6 +372,7 @@
 //! ```
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod amounts;
 mod app;
 mod auth;
 mod clock;
@@ -281,6 +380,7 @@ mod conn;
 mod control;
 mod dispatch;
 mod errors;
+mod expand;
 mod faults;
 mod handlers;
 mod idempotency;
@@ -288,6 +388,8 @@ mod ids;
 mod links;
 mod lists;
 mod log;
+mod payment_state;
+mod refund_state;
 mod store;
 mod tls;
 mod validate;
@@ -302,7 +404,9 @@ use std::time::{Duration, SystemTime};
 
 use axum::Router;
 use mollie_models::webhooks::SigningSecret;
-use mollie_models::{ErrorResponse, Payment, PaymentStatus, ProfileId};
+use mollie_models::{
+    Chargeback, ErrorResponse, Money, Payment, PaymentStatus, ProfileId, Refund, RefundStatus,
+};
 use tokio::sync::{Notify, oneshot};
 use tokio::task::JoinHandle;
 
@@ -395,7 +499,7 @@ impl MockConfig {
         self
     }
 
-    /// The most customers, mandates and payments stored together.
+    /// The most customers, mandates, payments, refunds and chargebacks stored together.
     pub fn max_objects(mut self, max: usize) -> Self {
         self.max_objects = max;
         self
@@ -627,8 +731,9 @@ impl MockServer {
     }
 
     /// Changes the status of a payment, as `POST /__mock/payments/{paymentId}/status` does,
-    /// and sends its webhooks. `status` is `Paid`, `Failed`, `Canceled`, `Expired` or
-    /// `Authorized`. Returns the payment as the API now shows it (links on [`MockServer::url`]).
+    /// and sends its webhooks. `status` is `paid`, `failed`, `canceled`, `expired` or
+    /// `authorized` (a [`PaymentStatus`] or its name). Returns the payment as the API now
+    /// shows it (links on [`MockServer::url`]).
     ///
     /// ```
     /// # async fn demo() -> std::io::Result<()> {
@@ -639,6 +744,8 @@ impl MockServer {
     ///     .set_payment_status("tr_unknown", PaymentStatus::Paid)
     ///     .expect_err("no such payment");
     /// assert_eq!(error.status, 404);
+    /// let error = server.set_payment_status("tr_unknown", "paid").expect_err("no such payment");
+    /// assert_eq!(error.status, 404);
     /// # Ok(()) }
     /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(demo()).unwrap();
     /// ```
@@ -648,11 +755,84 @@ impl MockServer {
     /// that cannot be set or a payment that cannot move to it.
     pub fn set_payment_status(
         &self,
-        payment_id: &str,
-        status: PaymentStatus,
+        payment_id: impl AsRef<str>,
+        status: impl Into<PaymentStatus>,
     ) -> Result<Payment, Box<ErrorResponse>> {
+        let status = status.into();
         self.app
-            .set_payment_status(payment_id, status.as_str(), &self.url)
+            .set_payment_status(payment_id.as_ref(), status.as_str(), &self.url)
+            .map_err(|e| Box::new(e.to_error_response()))
+    }
+
+    /// Changes the status of a refund, as `POST /__mock/refunds/{refundId}/status` does:
+    /// `queued`, `pending`, `processing`, `refunded` or `failed` (a [`RefundStatus`] or its
+    /// name; cancel with the API's `DELETE`). A failed refund gives its amount back to the
+    /// payment's `amountRemaining`. Sends the payment's webhooks as Mollie does (the classic
+    /// one for `processing`, `refunded` and `failed`; a `refund.<status>` event for every
+    /// change). Returns the refund as the API now shows it.
+    ///
+    /// # Errors
+    /// Mollie's error body: 404 for an unknown refund, 422 (`field`: `status`) for a status
+    /// that cannot be set or a refund that cannot move to it.
+    pub fn set_refund_status(
+        &self,
+        refund_id: impl AsRef<str>,
+        status: impl Into<RefundStatus>,
+    ) -> Result<Refund, Box<ErrorResponse>> {
+        let status = status.into();
+        self.app
+            .set_refund_status(refund_id.as_ref(), status.as_str(), &self.url)
+            .map_err(|e| Box::new(e.to_error_response()))
+    }
+
+    /// Makes a chargeback of a paid payment, as `POST /__mock/payments/{paymentId}/chargebacks`
+    /// does: of `amount` (`None`: all that is not charged back yet), in the payment's
+    /// currency. The payment then shows `amountChargedBack` (and less `amountRemaining`), and
+    /// its webhooks are sent (`chargeback.received`).
+    ///
+    /// ```
+    /// # async fn demo() -> std::io::Result<()> {
+    /// let server = mollie_mock::MockServer::start().await?;
+    /// let error = server.create_chargeback("tr_unknown", None).expect_err("no such payment");
+    /// assert_eq!(error.status, 404);
+    /// # Ok(()) }
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(demo()).unwrap();
+    /// ```
+    ///
+    /// # Errors
+    /// Mollie's error body: 404 for an unknown payment; 422 for a payment that is not paid
+    /// (`status`), an amount in another currency (`amount.currency`) or above what is not
+    /// charged back yet (`amount`), or a full store.
+    pub fn create_chargeback(
+        &self,
+        payment_id: impl AsRef<str>,
+        amount: Option<Money>,
+    ) -> Result<Chargeback, Box<ErrorResponse>> {
+        let mut body = validate::Body::new();
+        if let Some(amount) = amount {
+            body.insert(
+                "amount".to_owned(),
+                serde_json::to_value(amount).unwrap_or_default(),
+            );
+        }
+        self.app
+            .create_chargeback(payment_id.as_ref(), &body, &self.url)
+            .map_err(|e| Box::new(e.to_error_response()))
+    }
+
+    /// Reverses a chargeback, as `POST /__mock/chargebacks/{chargebackId}/reverse` does: it
+    /// gets a `reversedAt`, its amount goes back to the payment, and the payment's webhooks
+    /// are sent (`chargeback.reversed`).
+    ///
+    /// # Errors
+    /// Mollie's error body: 404 for an unknown chargeback, 422 (`field`: `reversedAt`) for
+    /// one that is reversed already.
+    pub fn reverse_chargeback(
+        &self,
+        chargeback_id: impl AsRef<str>,
+    ) -> Result<Chargeback, Box<ErrorResponse>> {
+        self.app
+            .reverse_chargeback(chargeback_id.as_ref(), &self.url)
             .map_err(|e| Box::new(e.to_error_response()))
     }
 

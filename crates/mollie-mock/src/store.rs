@@ -1,4 +1,5 @@
-//! The mock's state: customers, mandates and payments, each tagged with its mode.
+//! The mock's state: customers, mandates, payments, refunds and chargebacks, each tagged
+//! with its mode.
 //!
 //! Lookups are by id; listing order is insertion order (a sequence number), which is how
 //! `from`, `sort` and the `next`/`previous` cursors work. The number of stored objects is
@@ -8,9 +9,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use axum::http::StatusCode;
 use mollie_models::{
-    Address, CustomerId, Date, Locale, MandateDetails, MandateId, MandateMethod, MandateScope,
-    MandateStatus, Money, PaymentId, PaymentLine, PaymentMethod, PaymentStatus, ProfileId,
-    SequenceType, Timestamp,
+    Address, ChargebackId, ChargebackReason, CustomerId, Date, Locale, MandateDetails, MandateId,
+    MandateMethod, MandateScope, MandateStatus, Money, PaymentId, PaymentLine, PaymentMethod,
+    PaymentStatus, ProfileId, RefundExternalReference, RefundId, RefundStatus, SequenceType,
+    Timestamp,
 };
 use serde_json::Value;
 
@@ -57,7 +59,9 @@ pub(crate) struct PaymentRec {
     pub seq: u64,
     pub id: PaymentId,
     pub env: Env,
-    pub customer_id: CustomerId,
+    /// The customer it was made for, if any. It stays when the customer is deleted, as at
+    /// Mollie: the payment remains readable at `/v2/payments/{id}`.
+    pub customer_id: Option<CustomerId>,
     pub amount: Money,
     pub description: String,
     pub redirect_url: Option<String>,
@@ -65,6 +69,9 @@ pub(crate) struct PaymentRec {
     pub webhook_url: Option<String>,
     pub locale: Option<Locale>,
     pub method: Option<PaymentMethod>,
+    /// Whether one method was given at creation (then `method` cannot be updated).
+    pub method_fixed: bool,
+    pub restrict_payment_methods_to_country: Option<String>,
     pub metadata: Value,
     pub sequence_type: SequenceType,
     pub mandate_id: Option<MandateId>,
@@ -81,6 +88,47 @@ pub(crate) struct PaymentRec {
     pub canceled_at: Option<Timestamp>,
     pub expired_at: Option<Timestamp>,
     pub failed_at: Option<Timestamp>,
+    /// The payment's refunds, in creation order (canceled ones are removed).
+    pub refunds: BTreeMap<u64, String>,
+    /// The payment's chargebacks, in creation order.
+    pub chargebacks: BTreeMap<u64, String>,
+    /// What its refunds take, in minor units: those not canceled or failed
+    /// ([`Store::recount`] keeps it).
+    pub refunded: i64,
+    /// What its chargebacks take, in minor units: those not reversed.
+    pub charged_back: i64,
+}
+
+/// A stored refund.
+#[derive(Debug, Clone)]
+pub(crate) struct RefundRec {
+    pub seq: u64,
+    pub id: RefundId,
+    pub env: Env,
+    pub payment_id: PaymentId,
+    /// The profile of its payment (for `profileId` filters).
+    pub profile_id: ProfileId,
+    pub amount: Money,
+    pub description: String,
+    pub metadata: Value,
+    pub external_reference: Option<RefundExternalReference>,
+    pub status: RefundStatus,
+    pub created_at: Timestamp,
+}
+
+/// A stored chargeback (made by the control API: the customer's bank makes them).
+#[derive(Debug, Clone)]
+pub(crate) struct ChargebackRec {
+    pub seq: u64,
+    pub id: ChargebackId,
+    pub env: Env,
+    pub payment_id: PaymentId,
+    /// The profile of its payment (for `profileId` filters).
+    pub profile_id: ProfileId,
+    pub amount: Money,
+    pub reason: Option<ChargebackReason>,
+    pub created_at: Timestamp,
+    pub reversed_at: Option<Timestamp>,
 }
 
 /// Everything the mock stores.
@@ -93,6 +141,14 @@ pub(crate) struct Store {
     pub customer_order: [BTreeMap<u64, String>; 2],
     pub mandates: HashMap<String, MandateRec>,
     pub payments: HashMap<String, PaymentRec>,
+    /// Payments in creation order, per mode.
+    pub payment_order: [BTreeMap<u64, String>; 2],
+    pub refunds: HashMap<String, RefundRec>,
+    /// Refunds in creation order, per mode.
+    pub refund_order: [BTreeMap<u64, String>; 2],
+    pub chargebacks: HashMap<String, ChargebackRec>,
+    /// Chargebacks in creation order, per mode.
+    pub chargeback_order: [BTreeMap<u64, String>; 2],
 }
 
 /// One page of a list: the ids on it and the cursors around it.
@@ -114,6 +170,11 @@ impl Store {
             customer_order: [BTreeMap::new(), BTreeMap::new()],
             mandates: HashMap::new(),
             payments: HashMap::new(),
+            payment_order: [BTreeMap::new(), BTreeMap::new()],
+            refunds: HashMap::new(),
+            refund_order: [BTreeMap::new(), BTreeMap::new()],
+            chargebacks: HashMap::new(),
+            chargeback_order: [BTreeMap::new(), BTreeMap::new()],
         }
     }
 
@@ -123,7 +184,11 @@ impl Store {
 
     /// How many objects are stored.
     pub fn objects(&self) -> usize {
-        self.customers.len() + self.mandates.len() + self.payments.len()
+        self.customers.len()
+            + self.mandates.len()
+            + self.payments.len()
+            + self.refunds.len()
+            + self.chargebacks.len()
     }
 
     /// Refuses a new object once the cap is reached. The condition lasts until objects are
@@ -155,6 +220,8 @@ impl Store {
             if self.customers.contains_key(&id)
                 || self.mandates.contains_key(&id)
                 || self.payments.contains_key(&id)
+                || self.refunds.contains_key(&id)
+                || self.chargebacks.contains_key(&id)
             {
                 continue;
             }
@@ -175,8 +242,8 @@ impl Store {
         self.customers.get_mut(id).filter(|c| c.env == env)
     }
 
-    /// Removes a customer and everything only reachable through it: its mandates are
-    /// revoked with it, and its payments go with it.
+    /// Removes a customer with its mandates (revoked with it). Its payments stay, with their
+    /// refunds and chargebacks: Mollie keeps them readable at `/v2/payments/{id}`.
     pub fn delete_customer(&mut self, env: Env, id: &str) -> bool {
         let Some(customer) = self.customers.remove(id) else {
             return false;
@@ -189,10 +256,89 @@ impl Store {
         for mandate in customer.mandates.values() {
             self.mandates.remove(mandate);
         }
-        for payment in customer.payments.values() {
-            self.payments.remove(payment);
-        }
         true
+    }
+
+    /// The payment `id` in mode `env`.
+    pub fn payment(&self, env: Env, id: &str) -> Option<&PaymentRec> {
+        self.payments.get(id).filter(|p| p.env == env)
+    }
+
+    /// Stores a new payment, in its mode's order and its customer's.
+    pub fn insert_payment(&mut self, payment: PaymentRec) {
+        let (seq, id, env) = (payment.seq, payment.id.as_str().to_owned(), payment.env);
+        if let Some(customer) = &payment.customer_id
+            && let Some(c) = self.customer_mut(env, customer.as_str())
+        {
+            c.payments.insert(seq, id.clone());
+        }
+        self.payment_order[env.index()].insert(seq, id.clone());
+        self.payments.insert(id, payment);
+    }
+
+    /// Stores a new refund, in its mode's order and its payment's.
+    pub fn insert_refund(&mut self, refund: RefundRec) {
+        let (seq, id, env) = (refund.seq, refund.id.as_str().to_owned(), refund.env);
+        if let Some(p) = self.payments.get_mut(refund.payment_id.as_str()) {
+            p.refunds.insert(seq, id.clone());
+        }
+        self.refund_order[env.index()].insert(seq, id.clone());
+        let payment = refund.payment_id.as_str().to_owned();
+        self.refunds.insert(id, refund);
+        self.recount(&payment);
+    }
+
+    /// Removes a refund (a canceled one: Mollie answers 404 for it from then on).
+    pub fn remove_refund(&mut self, id: &str) -> Option<RefundRec> {
+        let refund = self.refunds.remove(id)?;
+        self.refund_order[refund.env.index()].remove(&refund.seq);
+        if let Some(p) = self.payments.get_mut(refund.payment_id.as_str()) {
+            p.refunds.remove(&refund.seq);
+        }
+        self.recount(refund.payment_id.as_str());
+        Some(refund)
+    }
+
+    /// Stores a new chargeback, in its mode's order and its payment's.
+    pub fn insert_chargeback(&mut self, chargeback: ChargebackRec) {
+        let (seq, id, env) = (
+            chargeback.seq,
+            chargeback.id.as_str().to_owned(),
+            chargeback.env,
+        );
+        if let Some(p) = self.payments.get_mut(chargeback.payment_id.as_str()) {
+            p.chargebacks.insert(seq, id.clone());
+        }
+        self.chargeback_order[env.index()].insert(seq, id.clone());
+        let payment = chargeback.payment_id.as_str().to_owned();
+        self.chargebacks.insert(id, chargeback);
+        self.recount(&payment);
+    }
+
+    /// Sums the refunds and chargebacks of payment `id` into its `refunded` and
+    /// `charged_back` (after any of them changed).
+    pub fn recount(&mut self, id: &str) {
+        let Some(payment) = self.payments.get(id) else {
+            return;
+        };
+        let refunded = payment
+            .refunds
+            .values()
+            .filter_map(|r| self.refunds.get(r))
+            .filter(|r| crate::refund_state::counts(&r.status))
+            .filter_map(|r| r.amount.minor_units())
+            .fold(0i64, i64::saturating_add);
+        let charged_back = payment
+            .chargebacks
+            .values()
+            .filter_map(|c| self.chargebacks.get(c))
+            .filter(|c| c.reversed_at.is_none())
+            .filter_map(|c| c.amount.minor_units())
+            .fold(0i64, i64::saturating_add);
+        if let Some(payment) = self.payments.get_mut(id) {
+            payment.refunded = refunded;
+            payment.charged_back = charged_back;
+        }
     }
 }
 

@@ -1,6 +1,8 @@
-//! Webhook deliveries: when the control API changes a payment's status, the classic webhook
+//! Webhook deliveries: when a payment's status changes (the control API, *Cancel payment*,
+//! *Release authorization*), or one of its refunds or chargebacks does, the classic webhook
 //! (`id=tr_...`) goes to the payment's `webhookUrl` and, with a signing secret, a signed
-//! next-gen event goes along; each is retried on a bounded schedule and logged.
+//! next-gen event goes along (`payment.paid`, `refund.refunded`, `chargeback.received` ...);
+//! each is retried on a bounded schedule and logged.
 //!
 //! Every delivery runs in its own task, never under the store's lock. Tasks end when they
 //! are done, when the log is cleared or the mock reset (a new generation), or when the
@@ -13,7 +15,9 @@ use std::time::{Duration, SystemTime};
 use mollie_models::webhooks::{
     EventEntity, EventLinks, EventType, SIGNATURE_HEADER, SigningSecret, WebhookEvent, sign,
 };
-use mollie_models::{Link, Payment, PaymentId, PaymentStatus, Timestamp};
+use mollie_models::{
+    Chargeback, ChargebackId, Link, Payment, PaymentId, PaymentStatus, Refund, RefundId, Timestamp,
+};
 use serde::Serialize;
 use tokio::runtime::Handle;
 use tokio::sync::watch;
@@ -86,8 +90,8 @@ pub struct DeliveryAttempt {
     pub at: String,
 }
 
-/// One webhook the mock sent (or is sending) after a payment's status changed, as
-/// `GET /__mock/webhooks` lists it.
+/// One webhook the mock sent (or is sending) after a payment's status changed (or one of its
+/// refunds or chargebacks did), as `GET /__mock/webhooks` lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -96,15 +100,22 @@ pub struct WebhookDelivery {
     pub id: u64,
     /// The payment it is about.
     pub payment_id: PaymentId,
-    /// The status the payment changed to.
+    /// The payment's status (the one it changed to, for a payment's status change).
     pub payment_status: PaymentStatus,
+    /// The refund whose status changed, for a refund's webhooks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refund_id: Option<RefundId>,
+    /// The chargeback received or reversed, for a chargeback's webhooks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chargeback_id: Option<ChargebackId>,
     /// Classic or next-gen.
     pub kind: DeliveryKind,
     /// Where it is sent.
     pub url: String,
     /// The event's id (`event_...`), for next-gen deliveries.
     pub event_id: Option<String>,
-    /// The event's type (`payment.paid`, ...), for next-gen deliveries.
+    /// The event's type (`payment.paid`, `refund.refunded`, `chargeback.received`, ...),
+    /// for next-gen deliveries.
     pub event_type: Option<EventType>,
     /// The exact body sent (`id=tr_...`, or the event's JSON).
     pub body: String,
@@ -264,8 +275,77 @@ impl Webhooks {
     /// and, with a signing secret, the next-gen event. `base` is where the event's links
     /// point.
     pub fn notify(self: &Arc<Self>, payment: &Payment, webhook_url: Option<&str>, base: &str) {
+        let subject = Subject {
+            event_type: format!("payment.{}", payment.status),
+            entity_id: payment.id.as_str().to_owned(),
+            entity: EventEntity::Payment(Box::new(payment.clone())),
+            entity_href: format!("{base}/v2/payments/{}", payment.id),
+            classic: true,
+            refund_id: None,
+            chargeback_id: None,
+        };
+        self.send(payment, subject, webhook_url, base);
+    }
+
+    /// Sends the webhooks of a status change of `refund` of `payment`: the classic one
+    /// (`id=tr_...`, to the payment's `webhook_url`) for the statuses Mollie calls it for
+    /// ([`crate::refund_state::calls_classic_webhook`]), and the next-gen `refund.<status>`
+    /// event for every change.
+    pub fn notify_refund(
+        self: &Arc<Self>,
+        payment: &Payment,
+        refund: &Refund,
+        webhook_url: Option<&str>,
+        base: &str,
+    ) {
+        let subject = Subject {
+            event_type: format!("refund.{}", refund.status),
+            entity_id: refund.id.as_str().to_owned(),
+            entity: EventEntity::Other(serde_json::to_value(refund).unwrap_or_default()),
+            entity_href: refund.links.self_.href.clone(),
+            classic: crate::refund_state::calls_classic_webhook(&refund.status),
+            refund_id: Some(refund.id.clone()),
+            chargeback_id: None,
+        };
+        self.send(payment, subject, webhook_url, base);
+    }
+
+    /// Sends the webhooks of `chargeback` of `payment`, received or reversed: the classic one
+    /// (`id=tr_...`) and the next-gen `chargeback.received` or `chargeback.reversed` event.
+    pub fn notify_chargeback(
+        self: &Arc<Self>,
+        payment: &Payment,
+        chargeback: &Chargeback,
+        webhook_url: Option<&str>,
+        base: &str,
+    ) {
+        let what = if chargeback.reversed_at.is_some() {
+            "reversed"
+        } else {
+            "received"
+        };
+        let subject = Subject {
+            event_type: format!("chargeback.{what}"),
+            entity_id: chargeback.id.as_str().to_owned(),
+            entity: EventEntity::Other(serde_json::to_value(chargeback).unwrap_or_default()),
+            entity_href: chargeback.links.self_.href.clone(),
+            classic: true,
+            refund_id: None,
+            chargeback_id: Some(chargeback.id.clone()),
+        };
+        self.send(payment, subject, webhook_url, base);
+    }
+
+    fn send(
+        self: &Arc<Self>,
+        payment: &Payment,
+        subject: Subject,
+        webhook_url: Option<&str>,
+        base: &str,
+    ) {
         let now = (self.clock)();
-        if let Some(url) = webhook_url {
+        let refs = (subject.refund_id.clone(), subject.chargeback_id.clone());
+        if let Some(url) = webhook_url.filter(|_| subject.classic) {
             // Ids are `[A-Za-z0-9_-]`: nothing in them needs form encoding.
             let out = Outgoing {
                 url: url.to_owned(),
@@ -273,11 +353,11 @@ impl Webhooks {
                 content_type: FORM,
                 signature: None,
             };
-            self.start(payment, DeliveryKind::Classic, None, out);
+            self.start(payment, DeliveryKind::Classic, None, refs.clone(), out);
         }
         let event_url = self.settings.event_url.as_deref().or(webhook_url);
         if let (Some(secret), Some(url)) = (&self.settings.signing_secret, event_url) {
-            let event = event(payment, base, now);
+            let event = event(subject, base, now);
             let body = serde_json::to_vec(&event.to_json()).unwrap_or_default();
             let out = Outgoing {
                 url: url.to_owned(),
@@ -289,6 +369,7 @@ impl Webhooks {
                 payment,
                 DeliveryKind::Event,
                 Some((event.id, event.event_type)),
+                refs,
                 out,
             );
         }
@@ -299,6 +380,7 @@ impl Webhooks {
         payment: &Payment,
         kind: DeliveryKind,
         event: Option<(String, EventType)>,
+        (refund_id, chargeback_id): (Option<RefundId>, Option<ChargebackId>),
         out: Outgoing,
     ) {
         let (event_id, event_type) = event.unzip();
@@ -311,6 +393,8 @@ impl Webhooks {
             id: 0,
             payment_id: payment.id.clone(),
             payment_status: payment.status.clone(),
+            refund_id,
+            chargeback_id,
             kind,
             url: out.url.clone(),
             event_id,
@@ -422,20 +506,33 @@ fn describe(e: &reqwest::Error, timeout: Duration) -> String {
     format!("{kind}: {root}")
 }
 
-/// The next-gen event of `payment`'s new status, with the payment as its entity.
-fn event(payment: &Payment, base: &str, now: SystemTime) -> WebhookEvent {
+/// What a webhook is about: the event's type and entity, and whether the classic webhook
+/// goes too.
+struct Subject {
+    event_type: String,
+    entity_id: String,
+    entity: EventEntity,
+    /// The entity in the API.
+    entity_href: String,
+    classic: bool,
+    refund_id: Option<RefundId>,
+    chargeback_id: Option<ChargebackId>,
+}
+
+/// The next-gen event of `subject`, with its entity.
+fn event(subject: Subject, base: &str, now: SystemTime) -> WebhookEvent {
     // Mollie's event ids are about 20 random characters.
     let id = format!("event_{}{}", random_id(""), random_id(""));
     WebhookEvent {
         resource: "event".to_owned(),
-        event_type: EventType::from(format!("payment.{}", payment.status)),
-        entity_id: payment.id.as_str().to_owned(),
+        event_type: EventType::from(subject.event_type),
+        entity_id: subject.entity_id,
         created_at: Timestamp::new(clock::timestamp(now)),
-        entity: Some(EventEntity::Payment(Box::new(payment.clone()))),
+        entity: Some(subject.entity),
         links: EventLinks {
             // The mock does not serve events; the link has Mollie's shape all the same.
             self_: Some(Link::api(format!("{base}/v2/events/{id}"))),
-            entity: Some(Link::api(format!("{base}/v2/payments/{}", payment.id))),
+            entity: Some(Link::api(subject.entity_href)),
             documentation: Some(Link::html(EVENTS_DOC)),
         },
         id,
@@ -468,6 +565,8 @@ mod tests {
             id: 0,
             payment_id: PaymentId::parse("tr_abc").expect("id"),
             payment_status: PaymentStatus::Paid,
+            refund_id: None,
+            chargeback_id: None,
             kind: DeliveryKind::Classic,
             url: format!("http://127.0.0.1:9/{n}"),
             event_id: None,

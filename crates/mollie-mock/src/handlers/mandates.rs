@@ -304,7 +304,8 @@ pub(crate) fn list(app: &App, ctx: &Ctx<'_>, customer_id: &str) -> Result<Reply,
 /// The mandate a paid `first` payment gives its customer, as Mollie creates it: a card
 /// mandate for a card payment (or when no method was chosen), a PayPal mandate for PayPal,
 /// and a SEPA Direct Debit mandate for the bank methods (iDEAL, Bancontact, ...). Its details
-/// are plausible test-mode values. `None` when the customer no longer exists.
+/// are plausible test-mode values. `None` when the payment has no customer, or the customer
+/// no longer exists.
 ///
 /// # Errors
 /// 422 when the store is full.
@@ -313,9 +314,14 @@ pub(crate) fn create_for_first_payment(
     payment: &PaymentRec,
     now: SystemTime,
 ) -> Result<Option<MandateId>, ApiError> {
-    let Some(customer) = store.customer(payment.env, payment.customer_id.as_str()) else {
+    let Some(customer) = payment
+        .customer_id
+        .as_ref()
+        .and_then(|c| store.customer(payment.env, c.as_str()))
+    else {
         return Ok(None);
     };
+    let customer_id = customer.id.clone();
     // Mollie's test-mode checkout names the holder "T. TEST"; the customer's name is nicer.
     let holder = customer
         .name
@@ -354,7 +360,7 @@ pub(crate) fn create_for_first_payment(
         seq,
         id: id.clone(),
         env: payment.env,
-        customer_id: payment.customer_id.clone(),
+        customer_id: customer_id.clone(),
         method,
         status: MandateStatus::Valid,
         details,
@@ -363,7 +369,7 @@ pub(crate) fn create_for_first_payment(
         scopes: vec![MandateScope::CustomerNotPresent],
         created_at: Timestamp::new(clock::timestamp(now)),
     };
-    if let Some(c) = store.customer_mut(payment.env, payment.customer_id.as_str()) {
+    if let Some(c) = store.customer_mut(payment.env, customer_id.as_str()) {
         c.mandates.insert(seq, id.as_str().to_owned());
     }
     store.mandates.insert(id.as_str().to_owned(), mandate);

@@ -1,5 +1,5 @@
-//! The eleven operations of the Customers and Mandates APIs (and *Get payment*, which the
-//! payments' `self` links point to).
+//! The operations of the Customers and Mandates APIs (eleven) and of the Payments, Refunds
+//! and Chargebacks APIs (fourteen): routing, and the helpers they share.
 
 use std::time::SystemTime;
 
@@ -10,9 +10,12 @@ use crate::auth::{Caller, Env};
 use crate::errors::{ApiError, Reply, quoted};
 use crate::validate::Body;
 
+pub(crate) mod chargebacks;
 pub(crate) mod customers;
 pub(crate) mod mandates;
+pub(crate) mod payment_changes;
 pub(crate) mod payments;
+pub(crate) mod refunds;
 
 /// The sequence number of a list's `from` cursor: a record that `accept` takes (the list's
 /// own kind, owner and filters), else Mollie's 400 on `from`.
@@ -75,7 +78,15 @@ pub(crate) enum Route {
     CustomerPayments(String),
     CustomerMandates(String),
     Mandate(String, String),
+    Payments,
     Payment(String),
+    ReleaseAuthorization(String),
+    PaymentRefunds(String),
+    PaymentRefund(String, String),
+    Refunds,
+    PaymentChargebacks(String),
+    PaymentChargeback(String, String),
+    Chargebacks,
 }
 
 /// The 404 Mollie answers for an id that names nothing.
@@ -95,6 +106,38 @@ fn customer_id(id: &str) -> Result<String, ApiError> {
     checked("customer", id, mollie_models::CustomerId::parse(id).is_ok())
 }
 
+fn payment_id(id: &str) -> Result<String, ApiError> {
+    checked("payment", id, mollie_models::PaymentId::parse(id).is_ok())
+}
+
+fn refund_id(id: &str) -> Result<String, ApiError> {
+    checked("refund", id, mollie_models::RefundId::parse(id).is_ok())
+}
+
+fn chargeback_id(id: &str) -> Result<String, ApiError> {
+    checked(
+        "chargeback",
+        id,
+        mollie_models::ChargebackId::parse(id).is_ok(),
+    )
+}
+
+/// The `profileId` filter of a list, if any.
+///
+/// # Errors
+/// 400 on `profileId` for a value that is not a profile id.
+pub(crate) fn profile_filter(
+    query: &[(String, String)],
+) -> Result<Option<mollie_models::ProfileId>, ApiError> {
+    match query.iter().rev().find(|(k, _)| k == "profileId") {
+        Some((_, p)) => mollie_models::ProfileId::parse(p).map(Some).map_err(|_| {
+            ApiError::bad_request(format!("The profile id '{}' is invalid", quoted(p)))
+                .with_field("profileId")
+        }),
+        None => Ok(None),
+    }
+}
+
 /// The endpoint at `path` (the raw, still percent-encoded path).
 ///
 /// # Errors
@@ -112,11 +155,17 @@ pub(crate) fn route(path: &str) -> Result<Route, ApiError> {
             customer_id(c)?,
             checked("mandate", m, mollie_models::MandateId::parse(m).is_ok())?,
         ),
-        ["payments", p] => Route::Payment(checked(
-            "payment",
-            p,
-            mollie_models::PaymentId::parse(p).is_ok(),
-        )?),
+        ["payments"] => Route::Payments,
+        ["payments", p] => Route::Payment(payment_id(p)?),
+        ["payments", p, "release-authorization"] => Route::ReleaseAuthorization(payment_id(p)?),
+        ["payments", p, "refunds"] => Route::PaymentRefunds(payment_id(p)?),
+        ["payments", p, "refunds", r] => Route::PaymentRefund(payment_id(p)?, refund_id(r)?),
+        ["refunds"] => Route::Refunds,
+        ["payments", p, "chargebacks"] => Route::PaymentChargebacks(payment_id(p)?),
+        ["payments", p, "chargebacks", c] => {
+            Route::PaymentChargeback(payment_id(p)?, chargeback_id(c)?)
+        }
+        ["chargebacks"] => Route::Chargebacks,
         _ => return Err(unknown()),
     })
 }
@@ -124,12 +173,18 @@ pub(crate) fn route(path: &str) -> Result<Route, ApiError> {
 /// The methods an endpoint takes.
 pub(crate) fn allowed(route: &Route) -> &'static [Method] {
     match route {
-        Route::Customers | Route::CustomerPayments(_) | Route::CustomerMandates(_) => {
-            &[Method::GET, Method::POST]
-        }
-        Route::Customer(_) => &[Method::GET, Method::PATCH, Method::DELETE],
-        Route::Mandate(..) => &[Method::GET, Method::DELETE],
-        Route::Payment(_) => &[Method::GET],
+        Route::Customers
+        | Route::CustomerPayments(_)
+        | Route::CustomerMandates(_)
+        | Route::Payments
+        | Route::PaymentRefunds(_) => &[Method::GET, Method::POST],
+        Route::Customer(_) | Route::Payment(_) => &[Method::GET, Method::PATCH, Method::DELETE],
+        Route::Mandate(..) | Route::PaymentRefund(..) => &[Method::GET, Method::DELETE],
+        Route::ReleaseAuthorization(_) => &[Method::POST],
+        Route::Refunds
+        | Route::PaymentChargebacks(_)
+        | Route::PaymentChargeback(..)
+        | Route::Chargebacks => &[Method::GET],
     }
 }
 
@@ -148,12 +203,25 @@ pub(crate) fn handle(
         (Route::Customer(c), "PATCH") => customers::update(app, ctx, c, body),
         (Route::Customer(c), _) => customers::delete(app, ctx, c),
         (Route::CustomerPayments(c), "GET") => payments::list(app, ctx, c),
-        (Route::CustomerPayments(c), _) => payments::create(app, ctx, c, body),
+        (Route::CustomerPayments(c), _) => payments::create(app, ctx, Some(c), body),
         (Route::CustomerMandates(c), "GET") => mandates::list(app, ctx, c),
         (Route::CustomerMandates(c), _) => mandates::create(app, ctx, c, body),
         (Route::Mandate(c, m), "GET") => mandates::get(app, ctx, c, m),
         (Route::Mandate(c, m), _) => mandates::revoke(app, ctx, c, m),
-        (Route::Payment(p), _) => payments::get(app, ctx, p),
+        (Route::Payments, "GET") => payments::list_all(app, ctx),
+        (Route::Payments, _) => payments::create(app, ctx, None, body),
+        (Route::Payment(p), "GET") => payments::get(app, ctx, p),
+        (Route::Payment(p), "PATCH") => payment_changes::update(app, ctx, p, body),
+        (Route::Payment(p), _) => payment_changes::cancel(app, ctx, p),
+        (Route::ReleaseAuthorization(p), _) => payment_changes::release(app, ctx, p, body),
+        (Route::PaymentRefunds(p), "GET") => refunds::list(app, ctx, p),
+        (Route::PaymentRefunds(p), _) => refunds::create(app, ctx, p, body),
+        (Route::PaymentRefund(p, r), "GET") => refunds::get(app, ctx, p, r),
+        (Route::PaymentRefund(p, r), _) => refunds::cancel(app, ctx, p, r),
+        (Route::Refunds, _) => refunds::list_all(app, ctx),
+        (Route::PaymentChargebacks(p), _) => chargebacks::list(app, ctx, p),
+        (Route::PaymentChargeback(p, c), _) => chargebacks::get(app, ctx, p, c),
+        (Route::Chargebacks, _) => chargebacks::list_all(app, ctx),
     }
 }
 
@@ -178,6 +246,18 @@ mod tests {
             route("/v2/customers/cst_abc/mandates/mdt_x"),
             Ok(Route::Mandate(..))
         ));
+        assert!(matches!(
+            route("/v2/payments/tr_a/refunds/re_b"),
+            Ok(Route::PaymentRefund(..))
+        ));
+        assert!(matches!(
+            route("/v2/payments/tr_a/chargebacks/chb_b"),
+            Ok(Route::PaymentChargeback(..))
+        ));
+        assert!(matches!(
+            route("/v2/payments/tr_a/release-authorization"),
+            Ok(Route::ReleaseAuthorization(_))
+        ));
         for bad in [
             "/v2/customers/abc",
             "/v2/customers/cst_a%2F",
@@ -185,6 +265,10 @@ mod tests {
             "/v2/nope",
             "/v1/customers",
             "/v2/customers/",
+            "/v2/payments/tr_a/refunds/chb_b",
+            "/v2/payments/re_a/refunds",
+            "/v2/payments/tr_a/chargebacks/re_b",
+            "/v2/refunds/re_a",
         ] {
             assert_eq!(route(bad).expect_err(bad).status.as_u16(), 404, "{bad}");
         }
