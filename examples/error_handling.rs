@@ -108,11 +108,8 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let mandate = mollie_sdk::MandateId::parse("mdt_h3gAaD5zP")?;
     show(
         mollie
-            .customers()
-            .create_payment(
-                &somebody,
-                NewPayment::recurring(Money::eur("10.00")?, "  ", &mandate),
-            )
+            .customer_payments(&somebody)
+            .create(NewPayment::recurring(Money::eur("10.00")?, "  ", &mandate))
             .await,
     )?;
 

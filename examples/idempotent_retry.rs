@@ -78,8 +78,8 @@ async fn charges(
 ) -> Result<(), Box<dyn Error>> {
     step(2, "Charge invoice 2024-0302 with a key of our own");
     let first = mollie
-        .customers()
-        .create_payment(customer, charge("2024-0302", mandate)?)
+        .customer_payments(customer)
+        .create(charge("2024-0302", mandate)?)
         .idempotency_key(key_for("2024-0302")?)
         .send_with_meta()
         .await?;
@@ -94,8 +94,8 @@ async fn charges(
 
     step(3, "The same charge again, same key (e.g. after a restart)");
     let again = mollie
-        .customers()
-        .create_payment(customer, charge("2024-0302", mandate)?)
+        .customer_payments(customer)
+        .create(charge("2024-0302", mandate)?)
         .idempotency_key(key_for("2024-0302")?)
         .send_with_meta()
         .await?;
@@ -128,8 +128,8 @@ async fn charges(
     mock.queue_fault("fail-after-commit=drop", 1, Some(&payments_path))?;
     let seq_before = last_seq(mock);
     let retried = mollie
-        .customers()
-        .create_payment(customer, charge("2024-0303", mandate)?)
+        .customer_payments(customer)
+        .create(charge("2024-0303", mandate)?)
         .idempotency_key(key_for("2024-0303")?)
         .send_with_meta()
         .await?;
@@ -147,8 +147,8 @@ async fn charges(
     // Retries off for this call, so that the failure reaches us (as it would once a call's
     // retries or deadline are used up). No key of our own: the SDK makes a UUID v4.
     let failed = match mollie
-        .customers()
-        .create_payment(customer, charge("2024-0304", mandate)?)
+        .customer_payments(customer)
+        .create(charge("2024-0304", mandate)?)
         .customize(RequestOptions::new().retry(RetryPolicy::disabled()))
         .await
     {
@@ -167,8 +167,8 @@ async fn charges(
     );
     // Later (a job queue, the next run): the same request, the key from the error.
     let later = mollie
-        .customers()
-        .create_payment(customer, charge("2024-0304", mandate)?)
+        .customer_payments(customer)
+        .create(charge("2024-0304", mandate)?)
         .idempotency_key(key)
         .send_with_meta()
         .await?;
@@ -190,8 +190,8 @@ async fn charges(
     mock.queue_fault("fail-after-commit=drop", 1, Some(&payments_path))?;
     let key = key_for("2024-0305")?;
     let crashed = mollie
-        .customers()
-        .create_payment(customer, charge("2024-0305", mandate)?)
+        .customer_payments(customer)
+        .create(charge("2024-0305", mandate)?)
         .idempotency_key(key.clone())
         .mark_with_key()
         .customize(RequestOptions::new().retry(RetryPolicy::disabled()))
@@ -205,11 +205,7 @@ async fn charges(
         key,
         key.created_at().elapsed().unwrap_or_default().as_millis()
     );
-    match mollie
-        .customers()
-        .find_payment_by_key(customer, &key)
-        .await?
-    {
+    match mollie.customer_payments(customer).find_by_key(&key).await? {
         Some(payment) => println!(
             "   found {} with that key in its metadata: it was charged, do not charge again",
             payment.id
@@ -219,8 +215,8 @@ async fn charges(
 
     step(7, "What Mollie stored");
     let stored: Vec<_> = mollie
-        .customers()
-        .list_payments(customer)
+        .customer_payments(customer)
+        .list()
         .sort(mollie_sdk::SortOrder::Asc)
         .stream()
         .try_collect()

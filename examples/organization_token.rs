@@ -72,11 +72,12 @@ async fn run() -> Result<(), Box<dyn Error>> {
         ))
         .await?;
     let payment = mollie
-        .customers()
-        .create_payment(
-            &customer.id,
-            NewPayment::recurring(Money::eur("10.00")?, "March", &mandate.id),
-        )
+        .customer_payments(&customer.id)
+        .create(NewPayment::recurring(
+            Money::eur("10.00")?,
+            "March",
+            &mandate.id,
+        ))
         .await?;
     print_last(&mock);
     println!(
@@ -88,7 +89,7 @@ async fn run() -> Result<(), Box<dyn Error>> {
         4,
         "GET: list the customer's payments (testmode and profileId in the query)",
     );
-    let payments = mollie.customers().list_payments(&customer.id).await?;
+    let payments = mollie.customer_payments(&customer.id).list().await?;
     print_last(&mock);
     println!("   -> {} payment(s)", payments.len());
 

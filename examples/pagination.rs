@@ -53,8 +53,8 @@ async fn run() -> Result<(), Box<dyn Error>> {
         let charge =
             NewPayment::recurring(Money::eur("1.00")?, format!("charge {n:02}"), &mandate.id);
         mollie
-            .customers()
-            .create_payment(&customer.id, charge)
+            .customer_payments(&customer.id)
+            .create(charge)
             .await?;
     }
     println!("   customer {} has {PAYMENTS} payments", customer.id);
@@ -75,7 +75,7 @@ async fn walk(
         2,
         "Page by page, 10 at a time (newest first, Mollie's default)",
     );
-    let mut page = mollie.customers().list_payments(customer).limit(10).await?;
+    let mut page = mollie.customer_payments(customer).list().limit(10).await?;
     let mut number = 1;
     loop {
         println!("   page {number}: {}", describe(&page));
@@ -97,15 +97,15 @@ async fn walk(
         "Resume from a cursor you stored (`from`: starts at that payment)",
     );
     let newest_first: Vec<Payment> = mollie
-        .customers()
-        .list_payments(customer)
+        .customer_payments(customer)
+        .list()
         .limit(5)
         .await?
         .into_items();
     let cursor = &newest_first[2].id;
     let resumed = mollie
-        .customers()
-        .list_payments(customer)
+        .customer_payments(customer)
+        .list()
         .from(cursor)
         .limit(3)
         .await?;
@@ -117,8 +117,8 @@ async fn walk(
     );
     for order in [SortOrder::Asc, SortOrder::Desc] {
         let page = mollie
-            .customers()
-            .list_payments(customer)
+            .customer_payments(customer)
+            .list()
             .sort(order)
             .limit(3)
             .await?;
@@ -128,8 +128,8 @@ async fn walk(
     step(5, "Every payment as a stream, fetched lazily page by page");
     let before = list_requests(mock);
     let total = mollie
-        .customers()
-        .list_payments(customer)
+        .customer_payments(customer)
+        .list()
         .limit(5)
         .stream()
         .try_fold((0u64, 0usize), |(cents, count), p| async move {
@@ -148,8 +148,8 @@ async fn walk(
     // A stream is lazy: taking the first 7 fetches only the pages those 7 are on.
     let before = list_requests(mock);
     let first_seven: Vec<Payment> = mollie
-        .customers()
-        .list_payments(customer)
+        .customer_payments(customer)
+        .list()
         .limit(5)
         .stream()
         .take(7)

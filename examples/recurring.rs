@@ -1,5 +1,6 @@
 //! A recurring payment from start to end: create a customer, give them a SEPA Direct Debit
-//! mandate, charge it, list the customer's payments, revoke the mandate, delete the customer.
+//! mandate, charge it, list the customer's payments, refund part of a paid charge, revoke the
+//! mandate, delete the customer.
 //!
 //! Run: `cargo run -p mollie-examples --example recurring`. Without `MOLLIE_API_KEY` it runs
 //! against a `mollie-mock` started in-process; with a `test_` key it talks to Mollie's test
@@ -10,9 +11,10 @@ use std::process::ExitCode;
 
 use futures::TryStreamExt;
 use mollie_examples::{connect, step};
+use mollie_mock::MockServer;
 use mollie_sdk::{
-    Iban, IdempotencyKey, Locale, Mollie, Money, NewCustomer, NewMandate, NewPayment,
-    models::MandateDetails,
+    Iban, IdempotencyKey, Locale, Mollie, Money, NewCustomer, NewMandate, NewPayment, NewRefund,
+    PaymentStatus, models::MandateDetails,
 };
 
 #[tokio::main]
@@ -27,12 +29,16 @@ async fn main() -> ExitCode {
 }
 
 async fn run() -> Result<(), Box<dyn Error>> {
-    // `_mock` keeps the embedded server (if any) running until the end of `run`.
-    let (mollie, _mock) = connect().await?;
-    charge_monthly(&mollie, "2024-0301").await
+    // `mock` keeps the embedded server (if any) running until the end of `run`.
+    let (mollie, mock) = connect().await?;
+    charge_monthly(&mollie, mock.as_ref(), "2024-0301").await
 }
 
-async fn charge_monthly(mollie: &Mollie, invoice: &str) -> Result<(), Box<dyn Error>> {
+async fn charge_monthly(
+    mollie: &Mollie,
+    mock: Option<&MockServer>,
+    invoice: &str,
+) -> Result<(), Box<dyn Error>> {
     step(1, "Create a customer");
     let customer = mollie
         .customers()
@@ -83,8 +89,8 @@ async fn charge_monthly(mollie: &Mollie, invoice: &str) -> Result<(), Box<dyn Er
     )
     .metadata(serde_json::json!({"invoice": invoice}))?;
     let created = mollie
-        .customers()
-        .create_payment(&customer.id, charge)
+        .customer_payments(&customer.id)
+        .create(charge)
         .idempotency_key(key)
         .send_with_meta()
         .await?;
@@ -104,8 +110,8 @@ async fn charge_monthly(mollie: &Mollie, invoice: &str) -> Result<(), Box<dyn Er
 
     step(4, "List the customer's payments (streamed page by page)");
     let payments: Vec<_> = mollie
-        .customers()
-        .list_payments(&customer.id)
+        .customer_payments(&customer.id)
+        .list()
         .limit(250)
         .stream()
         .try_collect()
@@ -118,7 +124,47 @@ async fn charge_monthly(mollie: &Mollie, invoice: &str) -> Result<(), Box<dyn Er
     }
     println!("   {} payment(s) in all", payments.len());
 
-    step(5, "Revoke the mandate");
+    step(5, "Refund part of the charge once it is paid");
+    // SEPA Direct Debit settles after a few business days; the embedded mock can be told the
+    // bank confirmed it (Mollie's test mode has a page for that).
+    if let Some(mock) = mock {
+        mock.set_payment_status(payment.id.as_str(), PaymentStatus::Paid)?;
+    }
+    let payment = mollie.payments().get(&payment.id).await?;
+    if payment.status == PaymentStatus::Paid {
+        // `refund` checks the amount against the payment before sending: positive, in its
+        // currency, and no more than is left to refund.
+        let refund = mollie
+            .payments()
+            .refund(
+                &payment,
+                NewRefund::new(Money::eur("2.50")?).description("Late delivery"),
+            )
+            .await?;
+        let payment = mollie.payments().get(&payment.id).await?;
+        println!(
+            "   refund {}: {} ({}); refunded {} of {}, {} left",
+            refund.id,
+            refund.amount,
+            refund.status,
+            payment
+                .amount_refunded
+                .as_ref()
+                .map_or("-".into(), ToString::to_string),
+            payment.amount,
+            payment
+                .amount_remaining
+                .as_ref()
+                .map_or("-".into(), ToString::to_string),
+        );
+    } else {
+        println!(
+            "   payment {} is {}: a refund waits until it is paid",
+            payment.id, payment.status
+        );
+    }
+
+    step(6, "Revoke the mandate");
     mollie.mandates(&customer.id).revoke(&mandate.id).await?;
     let revoked = mollie.mandates(&customer.id).get(&mandate.id).await?;
     println!(
@@ -126,7 +172,7 @@ async fn charge_monthly(mollie: &Mollie, invoice: &str) -> Result<(), Box<dyn Er
         revoked.id, revoked.status
     );
 
-    step(6, "Delete the customer");
+    step(7, "Delete the customer");
     mollie.customers().delete(&customer.id).await?;
     match mollie.customers().get(&customer.id).await {
         // A deleted customer is gone: Mollie answers 404 (or 410 Gone).

@@ -98,9 +98,8 @@ async fn local_round_trip() -> Result<(), Box<dyn Error>> {
         ))
         .await?;
     let payment = mollie
-        .customers()
-        .create_payment(
-            &customer.id,
+        .customer_payments(&customer.id)
+        .create(
             NewPayment::recurring(Money::eur("10.00")?, "Subscription March", &mandate.id)
                 .webhook_url(&webhook_url),
         )

@@ -13,7 +13,6 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
-use mollie_sdk::core::Request;
 use mollie_sdk::webhooks::{
     SIGNATURE_HEADER, SignatureCheck, SigningSecret, WebhookEvent, WebhookResourceId,
     parse_classic, verify_signature,
@@ -79,13 +78,8 @@ async fn receive(State(receiver): State<Receiver>, headers: HeaderMap, body: Byt
         },
         Err(error) => return reject(StatusCode::UNAUTHORIZED, error),
     };
-    // The status comes from the API, never from the webhook. `GET /v2/payments/{id}` belongs
-    // to the Payments API, which this SDK has no builder for yet: the transport sends it.
-    let fetched = receiver
-        .mollie
-        .client()
-        .send::<Payment>(Request::get().segment("payments").id(&payment_id))
-        .await;
+    // The status comes from the API, never from the webhook: get the payment.
+    let fetched = receiver.mollie.payments().get(&payment_id).await;
     match fetched {
         Ok(payment) => {
             println!(

@@ -159,7 +159,7 @@ pub async fn sepa_mandate(mollie: &Mollie, customer: &CustomerId) -> Mandate {
 }
 
 /// Replaces what changes from run to run in the mock's request log: object ids (`cst_`,
-/// `mdt_`, `tr_`) and UUIDs become numbered placeholders in order of first appearance
+/// `mdt_`, `tr_`, `re_`, `chb_`) and UUIDs become numbered placeholders in order of first appearance
 /// (`[customer-1]`, `[uuid-2]`), so that one object keeps one name across a snapshot.
 #[derive(Debug, Default)]
 pub struct Redactor {
@@ -168,10 +168,12 @@ pub struct Redactor {
 }
 
 /// Id prefixes and the placeholder names they get.
-const ID_KINDS: [(&str, &str); 3] = [
+const ID_KINDS: [(&str, &str); 5] = [
     ("cst_", "customer"),
     ("mdt_", "mandate"),
     ("tr_", "payment"),
+    ("re_", "refund"),
+    ("chb_", "chargeback"),
 ];
 
 impl Redactor {

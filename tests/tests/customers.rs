@@ -361,7 +361,7 @@ async fn operations_on_a_deleted_customer_are_not_found() {
                 .await
                 .unwrap_err(),
             mollie.customers().delete(&c.id).await.unwrap_err(),
-            mollie.customers().list_payments(&c.id).await.unwrap_err(),
+            mollie.customer_payments(&c.id).list().await.unwrap_err(),
             mollie.mandates(&c.id).list().await.unwrap_err(),
         ];
         for error in errors {

@@ -106,11 +106,12 @@ async fn unknown_customers_and_mandates_are_404() {
 
         let mark = log_mark(&server);
         let error = mollie
-            .customers()
-            .create_payment(
-                &nobody,
-                NewPayment::recurring(Money::eur("1.00").unwrap(), "x", &no_mandate),
-            )
+            .customer_payments(&nobody)
+            .create(NewPayment::recurring(
+                Money::eur("1.00").unwrap(),
+                "x",
+                &no_mandate,
+            ))
             .await
             .unwrap_err();
         assert!(error.is_not_found());
@@ -196,8 +197,8 @@ async fn a_bad_amount_is_a_422_on_amount() {
             let amount = Money::eur(value).unwrap();
             let mark = log_mark(&server);
             let error = mollie
-                .customers()
-                .create_payment(&c.id, NewPayment::recurring(amount, "Refund?", &m.id))
+                .customer_payments(&c.id)
+                .create(NewPayment::recurring(amount, "Refund?", &m.id))
                 .idempotency_key(key(&format!("bad-amount-{value}")))
                 .await
                 .unwrap_err();
@@ -211,8 +212,8 @@ async fn a_bad_amount_is_a_422_on_amount() {
         assert_eq!(Money::eur("10").unwrap_err().field(), "amount.value");
         assert!(
             mollie
-                .customers()
-                .list_payments(&c.id)
+                .customer_payments(&c.id)
+                .list()
                 .await
                 .unwrap()
                 .is_empty()
@@ -234,8 +235,8 @@ async fn a_recurring_payment_needs_a_valid_mandate() {
         };
         let mark = log_mark(&server);
         let error = mollie
-            .customers()
-            .create_payment(&c.id, charge(&m.id))
+            .customer_payments(&c.id)
+            .create(charge(&m.id))
             .await
             .unwrap_err();
         assert_refusal(&server, mark, &error, 422, Some("mandateId"));
@@ -246,16 +247,16 @@ async fn a_recurring_payment_needs_a_valid_mandate() {
         for mandate in [MandateId::parse("mdt_Nothing123").unwrap(), johns.id] {
             let mark = log_mark(&server);
             let error = mollie
-                .customers()
-                .create_payment(&c.id, charge(&mandate))
+                .customer_payments(&c.id)
+                .create(charge(&mandate))
                 .await
                 .unwrap_err();
             assert_refusal(&server, mark, &error, 422, Some("mandateId"));
         }
         assert!(
             mollie
-                .customers()
-                .list_payments(&c.id)
+                .customer_payments(&c.id)
+                .list()
                 .await
                 .unwrap()
                 .is_empty()
@@ -282,8 +283,8 @@ async fn other_refusals_name_their_field() {
         let mark = log_mark(&server);
         let blank = NewPayment::recurring(Money::eur("1.00").unwrap(), "  ", &m.id);
         let error = mollie
-            .customers()
-            .create_payment(&c.id, blank)
+            .customer_payments(&c.id)
+            .create(blank)
             .await
             .unwrap_err();
         assert!(matches!(error, Error::InvalidInput(_)), "{error:?}");
@@ -291,8 +292,8 @@ async fn other_refusals_name_their_field() {
         let no_redirect = NewPayment::recurring(Money::eur("1.00").unwrap(), "x", &m.id)
             .sequence_type(SequenceType::Oneoff);
         let error = mollie
-            .customers()
-            .create_payment(&c.id, no_redirect)
+            .customer_payments(&c.id)
+            .create(no_redirect)
             .await
             .unwrap_err();
         assert_eq!(error.field(), Some("redirectUrl"));

@@ -51,15 +51,18 @@ async fn an_explicit_idempotency_key_is_sent_by_all_eleven_operations() {
             .await
             .unwrap();
         customers
-            .create_payment(
-                &c.id,
-                NewPayment::recurring(Money::eur("5.00").unwrap(), "May", &m.id),
-            )
+            .payments(&c.id)
+            .create(NewPayment::recurring(
+                Money::eur("5.00").unwrap(),
+                "May",
+                &m.id,
+            ))
             .idempotency_key(key("op-08-create-payment"))
             .await
             .unwrap();
         customers
-            .list_payments(&c.id)
+            .payments(&c.id)
+            .list()
             .idempotency_key(key("op-09-list-payments"))
             .await
             .unwrap();
@@ -151,14 +154,15 @@ async fn an_api_key_refuses_testmode_on_all_eleven_operations_before_sending() {
         assert_refused(
             "create payment",
             customers
-                .create_payment(&c.id, charge())
+                .payments(&c.id)
+                .create(charge())
                 .testmode(true)
                 .await,
             field,
         );
         assert_refused(
             "list payments",
-            customers.list_payments(&c.id).testmode(true).await,
+            customers.payments(&c.id).list().testmode(true).await,
             field,
         );
         assert_refused(
@@ -190,14 +194,15 @@ async fn an_api_key_refuses_testmode_on_all_eleven_operations_before_sending() {
         assert_refused(
             "create payment",
             customers
-                .create_payment(&c.id, charge())
+                .payments(&c.id)
+                .create(charge())
                 .profile_id(pfl())
                 .await,
             "profileId",
         );
         assert_refused(
             "list payments",
-            customers.list_payments(&c.id).profile_id(pfl()).await,
+            customers.payments(&c.id).list().profile_id(pfl()).await,
             "profileId",
         );
 
@@ -250,7 +255,8 @@ async fn an_api_key_refuses_testmode_and_profile_id_on_every_write_before_sendin
         assert_refused(
             "create payment",
             customers
-                .create_payment(&c.id, charge())
+                .payments(&c.id)
+                .create(charge())
                 .testmode(true)
                 .await,
             "testmode",
@@ -258,7 +264,8 @@ async fn an_api_key_refuses_testmode_and_profile_id_on_every_write_before_sendin
         assert_refused(
             "create payment",
             customers
-                .create_payment(&c.id, charge())
+                .payments(&c.id)
+                .create(charge())
                 .profile_id(profile_id("pfl_QkEhN94Ba"))
                 .await,
             "profileId",

@@ -161,8 +161,8 @@ async fn charge_customer(
                 .expect("a valid fault");
         }
         let result = mollie
-            .customers()
-            .create_payment(&customer, charge(call, &mandate))
+            .customer_payments(&customer)
+            .create(charge(call, &mandate))
             .idempotency_key(key(&idempotency_key(call)))
             .send_with_meta()
             .await
@@ -177,8 +177,8 @@ async fn stored(mollie: &Mollie, customers: &[CustomerId]) -> BTreeMap<String, V
     let mut by_description: BTreeMap<String, Vec<Payment>> = BTreeMap::new();
     for customer in customers {
         let payments: Vec<Payment> = mollie
-            .customers()
-            .list_payments(customer)
+            .customer_payments(customer)
+            .list()
             .limit(250)
             .stream()
             .try_collect()
@@ -389,8 +389,8 @@ async fn run() {
         };
         let n = outcome.call % CUSTOMERS;
         let retried = mollie
-            .customers()
-            .create_payment(&customers[n], charge(outcome.call, &mandates[n]))
+            .customer_payments(&customers[n])
+            .create(charge(outcome.call, &mandates[n]))
             .idempotency_key(error.idempotency_key().cloned().expect("a key"))
             .send_with_meta()
             .await

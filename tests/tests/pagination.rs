@@ -175,14 +175,14 @@ async fn payments() {
                 &m.id,
             );
             let p = mollie
-                .customers()
-                .create_payment(&c.id, payment)
+                .customer_payments(&c.id)
+                .create(payment)
                 .await
                 .unwrap();
             ids.push(p.id);
         }
         let customers = mollie.customers();
-        check_pagination!(&server, &mollie, || customers.list_payments(&c.id), ids);
+        check_pagination!(&server, &mollie, || customers.payments(&c.id).list(), ids);
     })
     .await;
 }
@@ -240,15 +240,12 @@ async fn pages_of_an_organization_token_keep_testmode_and_profile_once() {
         for n in 1..=5 {
             let payment =
                 NewPayment::recurring(Money::eur("1.00").unwrap(), format!("charge {n}"), &m.id);
-            org.customers()
-                .create_payment(&c.id, payment)
-                .await
-                .unwrap();
+            org.customer_payments(&c.id).create(payment).await.unwrap();
         }
         let mark = log_mark(&server);
         let all: Vec<_> = org
-            .customers()
-            .list_payments(&c.id)
+            .customer_payments(&c.id)
+            .list()
             .limit(2)
             .stream()
             .try_collect()

@@ -21,9 +21,8 @@ async fn recurring_and_oneoff_payments() {
         let m = sepa_mandate(&mollie, &c.id).await;
 
         let recurring = mollie
-            .customers()
-            .create_payment(
-                &c.id,
+            .customer_payments(&c.id)
+            .create(
                 NewPayment::recurring(Money::eur("10.00").unwrap(), "March", &m.id)
                     .webhook_url("https://shop.example/webhooks/mollie"),
             )
@@ -48,22 +47,19 @@ async fn recurring_and_oneoff_payments() {
         );
 
         let oneoff = mollie
-            .customers()
-            .create_payment(
-                &c.id,
-                NewPayment::oneoff(
-                    Money::eur("25.50").unwrap(),
-                    "Order 12",
-                    "https://shop.example/return",
-                ),
-            )
+            .customer_payments(&c.id)
+            .create(NewPayment::oneoff(
+                Money::eur("25.50").unwrap(),
+                "Order 12",
+                "https://shop.example/return",
+            ))
             .await
             .unwrap();
         assert_eq!(oneoff.status, PaymentStatus::Open);
         assert_eq!(oneoff.sequence_type, SequenceType::Oneoff);
         assert!(oneoff.links.checkout.is_some(), "paid at the checkout");
 
-        let page = mollie.customers().list_payments(&c.id).await.unwrap();
+        let page = mollie.customer_payments(&c.id).list().await.unwrap();
         let ids: Vec<_> = page.items().iter().map(|p| p.id.clone()).collect();
         assert_eq!(ids, [oneoff.id, recurring.id], "newest first");
     })
@@ -78,11 +74,12 @@ async fn idempotency_key_makes_a_payment_once() {
         let m = sepa_mandate(&mollie, &c.id).await;
         let charge = || {
             mollie
-                .customers()
-                .create_payment(
-                    &c.id,
-                    NewPayment::recurring(Money::eur("9.99").unwrap(), "April", &m.id),
-                )
+                .customer_payments(&c.id)
+                .create(NewPayment::recurring(
+                    Money::eur("9.99").unwrap(),
+                    "April",
+                    &m.id,
+                ))
                 .idempotency_key(key("charge-april-0001"))
         };
         let first = charge().send_with_meta().await.unwrap();
@@ -93,8 +90,8 @@ async fn idempotency_key_makes_a_payment_once() {
         );
         assert!(second.meta.idempotent_replayed());
         let all: Vec<Payment> = mollie
-            .customers()
-            .list_payments(&c.id)
+            .customer_payments(&c.id)
+            .list()
             .stream()
             .try_collect()
             .await
@@ -130,28 +127,26 @@ async fn testmode_with_an_organization_token() {
             .await
             .unwrap();
         let p = org
-            .customers()
-            .create_payment(
-                &c.id,
-                NewPayment::recurring(Money::eur("1.00").unwrap(), "Test charge", &m.id),
-            )
+            .customer_payments(&c.id)
+            .create(NewPayment::recurring(
+                Money::eur("1.00").unwrap(),
+                "Test charge",
+                &m.id,
+            ))
             .testmode(true)
             .await
             .unwrap();
         assert_eq!(p.mode, Mode::Test);
         let listed = org
-            .customers()
-            .list_payments(&c.id)
+            .customer_payments(&c.id)
+            .list()
             .testmode(true)
             .await
             .unwrap();
         assert_eq!(listed.len(), 1);
         // A test key sees it too; the token in live mode does not know the customer.
-        assert_eq!(
-            test.customers().list_payments(&c.id).await.unwrap().len(),
-            1
-        );
-        let live = org.customers().list_payments(&c.id).await.unwrap_err();
+        assert_eq!(test.customer_payments(&c.id).list().await.unwrap().len(), 1);
+        let live = org.customer_payments(&c.id).list().await.unwrap_err();
         assert!(live.is_not_found(), "{live:?}");
 
         let log = server.requests();
@@ -201,31 +196,35 @@ async fn profile_id_default_and_per_call() {
         let payments = org.customers();
 
         let on_a = payments
-            .create_payment(&c.id, charge("on A"))
+            .payments(&c.id)
+            .create(charge("on A"))
             .await
             .unwrap();
         assert_eq!(on_a.profile_id.as_str(), PROFILE_A, "the client's default");
         let on_b = payments
-            .create_payment(&c.id, charge("on B"))
+            .payments(&c.id)
+            .create(charge("on B"))
             .profile_id(profile_id(PROFILE_B))
             .await
             .unwrap();
         assert_eq!(on_b.profile_id.as_str(), PROFILE_B, "the call's own");
 
         let ids = |page: Vec<Payment>| page.into_iter().map(|p| p.id).collect::<Vec<_>>();
-        let default_list = payments.list_payments(&c.id).await.unwrap();
+        let default_list = payments.payments(&c.id).list().await.unwrap();
         assert_eq!(
             ids(default_list.into_items()),
             std::slice::from_ref(&on_a.id)
         );
         let b_list = payments
-            .list_payments(&c.id)
+            .payments(&c.id)
+            .list()
             .profile_id(profile_id(PROFILE_B))
             .await
             .unwrap();
         assert_eq!(ids(b_list.into_items()), std::slice::from_ref(&on_b.id));
         let b_stream: Vec<Payment> = payments
-            .list_payments(&c.id)
+            .payments(&c.id)
+            .list()
             .profile_id(profile_id(PROFILE_B))
             .stream()
             .try_collect()
@@ -237,13 +236,13 @@ async fn profile_id_default_and_per_call() {
         // token's payment, on the field `profileId`; and lists every profile's payments.
         let no_profile = org_client(&server, Some(true), None);
         let refused = no_profile
-            .customers()
-            .create_payment(&c.id, charge("nowhere"))
+            .customer_payments(&c.id)
+            .create(charge("nowhere"))
             .await
             .unwrap_err();
         assert_eq!(refused.status(), Some(422), "{refused:?}");
         assert_eq!(refused.field(), Some("profileId"));
-        let all = no_profile.customers().list_payments(&c.id).await.unwrap();
+        let all = no_profile.customer_payments(&c.id).list().await.unwrap();
         assert_eq!(all.len(), 2);
 
         let bodies: Vec<_> = server
@@ -254,11 +253,7 @@ async fn profile_id_default_and_per_call() {
             .collect();
         assert_eq!(
             bodies,
-            [
-                Some(json!(PROFILE_A)),
-                Some(json!(PROFILE_B)),
-                None,
-            ]
+            [Some(json!(PROFILE_A)), Some(json!(PROFILE_B)), None,]
         );
         let queries: Vec<_> = server
             .requests()

@@ -21,8 +21,8 @@ async fn a_charge_whose_answer_was_lost_is_found_by_its_key_not_made_again() {
         mock.queue_fault("fail-after-commit=drop", 1, Some("POST /v2/customers"))
             .unwrap();
         let error = mollie
-            .customers()
-            .create_payment(&jane.id, charge.clone())
+            .customer_payments(&jane.id)
+            .create(charge.clone())
             .mark_with_key()
             .idempotency_key(key.clone()) // set after the marker: the marker still sees it
             .customize(mollie_sdk::RequestOptions::new().retry(RetryPolicy::disabled()))
@@ -33,8 +33,8 @@ async fn a_charge_whose_answer_was_lost_is_found_by_its_key_not_made_again() {
 
         // On restart, long after Mollie forgot the key: look before charging again.
         let found = mollie
-            .customers()
-            .find_payment_by_key(&jane.id, &key)
+            .customer_payments(&jane.id)
+            .find_by_key(&key)
             .await
             .unwrap()
             .expect("the lost payment is found");
@@ -44,7 +44,7 @@ async fn a_charge_whose_answer_was_lost_is_found_by_its_key_not_made_again() {
             "the caller's metadata is kept"
         );
         assert_eq!(metadata["mollieSdkIdempotencyKey"], key.as_str());
-        let all = mollie.customers().list_payments(&jane.id).await.unwrap();
+        let all = mollie.customer_payments(&jane.id).list().await.unwrap();
         assert_eq!(all.len(), 1, "nobody was charged twice");
         assert_eq!(all.items()[0].id, found.id);
 
@@ -52,8 +52,8 @@ async fn a_charge_whose_answer_was_lost_is_found_by_its_key_not_made_again() {
         let other = IdempotencyKey::parse("invoice-2024-0401-jane").unwrap();
         assert!(
             mollie
-                .customers()
-                .find_payment_by_key(&jane.id, &other)
+                .customer_payments(&jane.id)
+                .find_by_key(&other)
                 .await
                 .unwrap()
                 .is_none()
@@ -74,8 +74,8 @@ async fn metadata_that_cannot_carry_the_marker_is_refused_before_sending() {
                 .metadata(metadata)
                 .unwrap();
             let error = mollie
-                .customers()
-                .create_payment(&jane.id, charge)
+                .customer_payments(&jane.id)
+                .create(charge)
                 .mark_with_key()
                 .await
                 .unwrap_err();

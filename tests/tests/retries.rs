@@ -73,11 +73,12 @@ async fn every_fault_kind_is_survived_without_a_second_payment() {
             let mark = log_mark(&server);
             let description = format!("charge-{n}");
             let response = mollie
-                .customers()
-                .create_payment(
-                    &c.id,
-                    NewPayment::recurring(Money::eur("3.00").unwrap(), &description, &m.id),
-                )
+                .customer_payments(&c.id)
+                .create(NewPayment::recurring(
+                    Money::eur("3.00").unwrap(),
+                    &description,
+                    &m.id,
+                ))
                 .idempotency_key(key(&format!("fault-kind-{n}")))
                 .send_with_meta()
                 .await
@@ -99,8 +100,8 @@ async fn every_fault_kind_is_survived_without_a_second_payment() {
             }
         }
         let stored: Vec<Payment> = mollie
-            .customers()
-            .list_payments(&c.id)
+            .customer_payments(&c.id)
+            .list()
             .stream()
             .try_collect()
             .await

@@ -77,9 +77,8 @@ async fn recurring_payment(mollie: &Mollie, url: &str) -> Payment {
     let c = customer(mollie, "Jane Doe").await;
     let m = sepa_mandate(mollie, &c.id).await;
     let payment = mollie
-        .customers()
-        .create_payment(
-            &c.id,
+        .customer_payments(&c.id)
+        .create(
             NewPayment::recurring(Money::eur("10.00").expect("valid"), "March", &m.id)
                 .webhook_url(url),
         )

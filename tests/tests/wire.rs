@@ -29,11 +29,12 @@ async fn fixture(mollie: &Mollie) -> (Customer, mollie_sdk::Mandate, mollie_sdk:
     let c = customer(mollie, "Jane Doe").await;
     let m = sepa_mandate(mollie, &c.id).await;
     let p = mollie
-        .customers()
-        .create_payment(
-            &c.id,
-            NewPayment::recurring(Money::eur("1.00").unwrap(), "first", &m.id),
-        )
+        .customer_payments(&c.id)
+        .create(NewPayment::recurring(
+            Money::eur("1.00").unwrap(),
+            "first",
+            &m.id,
+        ))
         .await
         .unwrap();
     (c, m, p)
@@ -138,8 +139,8 @@ async fn create_customer_payment() {
             .metadata(json!({"invoice": "2024-0042"}))
             .unwrap();
         mollie
-            .customers()
-            .create_payment(&c.id, payment)
+            .customer_payments(&c.id)
+            .create(payment)
             .idempotency_key(key("charge-march-0001"))
             .await
             .unwrap();
@@ -155,8 +156,8 @@ async fn list_customer_payments() {
         let (c, _, p) = fixture(&mollie).await;
         let mark = log_mark(&server);
         mollie
-            .customers()
-            .list_payments(&c.id)
+            .customer_payments(&c.id)
+            .list()
             .from(&p.id)
             .limit(10)
             .sort(SortOrder::Desc)
@@ -264,13 +265,15 @@ async fn organization_token_all_eleven_operations() {
         mandates.get(&m.id).await.unwrap();
         mandates.list().await.unwrap();
         customers
-            .create_payment(
-                &c.id,
-                NewPayment::recurring(Money::eur("10.00").unwrap(), "March", &m.id),
-            )
+            .payments(&c.id)
+            .create(NewPayment::recurring(
+                Money::eur("10.00").unwrap(),
+                "March",
+                &m.id,
+            ))
             .await
             .unwrap();
-        customers.list_payments(&c.id).await.unwrap();
+        customers.payments(&c.id).list().await.unwrap();
         mandates.revoke(&m.id).await.unwrap();
         customers.delete(&c.id).await.unwrap();
         insta::assert_snapshot!(wire(&server, 0));
@@ -317,11 +320,12 @@ async fn retried_through_faults() {
             .unwrap();
         let mark = log_mark(&server);
         let response = mollie
-            .customers()
-            .create_payment(
-                &c.id,
-                NewPayment::recurring(Money::eur("10.00").unwrap(), "March", &m.id),
-            )
+            .customer_payments(&c.id)
+            .create(NewPayment::recurring(
+                Money::eur("10.00").unwrap(),
+                "March",
+                &m.id,
+            ))
             .send_with_meta()
             .await
             .unwrap();

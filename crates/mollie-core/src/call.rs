@@ -215,8 +215,9 @@ impl Call {
 /// [`IntoFuture`](std::future::IntoFuture), so that `.await` sends.
 ///
 /// Three kinds: `single T` (a body decoded as `T`), `no_content` (a 204, `()`), and
-/// `list T` (a [`Page<T>`] when awaited, a [`ListStream<T>`] from `.stream()`, with `limit`
-/// and `sort`).
+/// `list T` (a [`Page<T>`] when awaited, a [`ListStream<T>`] from `.stream()` and a
+/// [`PageStream<T>`] from `.pages()`, with `limit`; `list T, sorted` adds `sort` for the
+/// lists whose endpoint takes it).
 ///
 /// ```
 /// use mollie_core::{operation, Call, Client, Request};
@@ -279,6 +280,18 @@ macro_rules! operation {
             }
         }
     };
+    ($(#[$meta:meta])* pub struct $name:ident => list $item:ty, sorted;) => {
+        $crate::operation!($(#[$meta])* pub struct $name => list $item;);
+
+        impl $name {
+            /// Oldest first (`SortOrder::Asc`) or newest first (`SortOrder::Desc`, Mollie's
+            /// default).
+            pub fn sort(mut self, order: $crate::__models::SortOrder) -> Self {
+                self.call = self.call.sort(order);
+                self
+            }
+        }
+    };
     ($(#[$meta:meta])* pub struct $name:ident => list $item:ty;) => {
         $crate::operation!(@common $(#[$meta])* $name);
 
@@ -287,13 +300,6 @@ macro_rules! operation {
             /// is refused before sending.
             pub fn limit(mut self, limit: u32) -> Self {
                 self.call = self.call.limit(limit);
-                self
-            }
-
-            /// Oldest first (`SortOrder::Asc`) or newest first (`SortOrder::Desc`, Mollie's
-            /// default).
-            pub fn sort(mut self, order: $crate::__models::SortOrder) -> Self {
-                self.call = self.call.sort(order);
                 self
             }
 

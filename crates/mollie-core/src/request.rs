@@ -106,7 +106,7 @@ impl Placement {
 /// (<https://docs.mollie.com/reference/api-idempotency>, which does not state the window;
 /// `mollie-mock` keeps keys 24 hours). A failed call's key is therefore a safe way to send
 /// it again soon; after a crash or a long pause, look before sending again, as that page
-/// advises (`find_payment_by_key` in `mollie-customers`). Cheap to clone (one `Arc`);
+/// advises (`CustomerPayments::find_by_key` in `mollie-customers`). Cheap to clone (one `Arc`);
 /// equality and hashing look at the key alone.
 #[derive(Clone)]
 pub struct IdempotencyKey(Arc<KeyInner>);

@@ -7,7 +7,7 @@
 //! facade (`mollie.customers()`).
 //!
 //! Input is checked before anything is sent: ids are typed, `limit` must be 1 to 250, and a
-//! payment's body is validated ([`NewPayment::validate`]).
+//! payment's body is validated ([`NewPayment::validate`](mollie_models::NewPayment::validate)).
 //!
 //! ```
 //! use futures::TryStreamExt;
@@ -43,15 +43,15 @@
 //! ```
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-use mollie_core::{Call, Client, IdempotencyKey, Placement, Request, operation};
-use mollie_models::{
-    Customer, CustomerId, CustomerUpdate, NewCustomer, NewPayment, Payment, PaymentId, ProfileId,
-};
+use mollie_core::{Call, Client, Placement, Request, operation};
+use mollie_models::{Customer, CustomerId, CustomerUpdate, NewCustomer};
 
 mod include;
+mod payments;
 pub mod recovery;
 
 pub use include::CustomerInclude;
+pub use payments::{CreateCustomerPayment, CustomerPayments, ListCustomerPayments};
 
 /// The Customers API of a client.
 #[derive(Debug, Clone)]
@@ -219,165 +219,10 @@ impl Customers {
         ListCustomers::from_call(self.call(customers(Request::get())))
     }
 
-    /// *Create customer payment*: `POST /v2/customers/{id}/payments`. The body is validated
-    /// first ([`NewPayment::validate`]).
-    ///
-    /// ```
-    /// use mollie_core::IdempotencyKey;
-    /// use mollie_models::{Money, NewPayment, PaymentStatus, SequenceType};
-    /// # use mollie_core::Request;
-    /// # use mollie_models::{Iban, Mandate, NewCustomer, NewMandate};
-    ///
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let mock = mollie_mock::MockServer::start().await?;
-    /// # let client = mollie_core::Client::builder()
-    /// #     .api_key("test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM")?
-    /// #     .base_url(mock.url())
-    /// #     .build()?;
-    /// # let customers = mollie_customers::Customers::new(client.clone());
-    /// # let jane = customers.create(NewCustomer::new().name("Jane Doe")).await?;
-    /// # let iban = Iban::parse("NL55 INGB 0000 0000 00")?;
-    /// # let mandate: Mandate = client
-    /// #     .send(
-    /// #         Request::post().segment("customers").id(&jane.id).segment("mandates")
-    /// #             .json(&NewMandate::sepa_direct_debit("Jane Doe", iban))?,
-    /// #     )
-    /// #     .await?;
-    /// // Charges Jane's SEPA mandate; sent again with this key, it is replayed, not repeated.
-    /// let charge = NewPayment::recurring(Money::eur("10.00")?, "March", &mandate.id);
-    /// let payment = customers
-    ///     .create_payment(&jane.id, charge)
-    ///     .idempotency_key(IdempotencyKey::parse("invoice-2024-0301")?)
-    ///     .await?;
-    /// assert_eq!(payment.sequence_type, SequenceType::Recurring);
-    /// assert_eq!(payment.mandate_id.as_ref(), Some(&mandate.id));
-    /// assert_eq!(payment.status, PaymentStatus::Pending); // direct debit takes a few days
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn create_payment(&self, id: &CustomerId, payment: NewPayment) -> CreateCustomerPayment {
-        let request = Request::post()
-            .segment("customers")
-            .id(id)
-            .segment("payments");
-        let call = self.call(request).json(&payment).check(payment.validate());
-        CreateCustomerPayment::from_call(call)
-    }
-
-    /// *List customer payments*: `GET /v2/customers/{id}/payments`, newest first unless
-    /// sorted otherwise.
-    ///
-    /// ```
-    /// use futures::TryStreamExt;
-    /// use mollie_models::SortOrder;
-    /// # use mollie_models::{Money, NewCustomer, NewPayment};
-    ///
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let mock = mollie_mock::MockServer::start().await?;
-    /// # let client = mollie_core::Client::builder()
-    /// #     .api_key("test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM")?
-    /// #     .base_url(mock.url())
-    /// #     .build()?;
-    /// # let customers = mollie_customers::Customers::new(client.clone());
-    /// # let jane = customers.create(NewCustomer::new().name("Jane Doe")).await?;
-    /// # for month in ["January", "February", "March"] {
-    /// #     let amount = Money::eur("10.00")?;
-    /// #     let payment = NewPayment::oneoff(amount, month, "https://example.org/paid");
-    /// #     customers.create_payment(&jane.id, payment).await?;
-    /// # }
-    /// let page = customers.list_payments(&jane.id).limit(2).sort(SortOrder::Asc).await?;
-    /// assert_eq!(page.len(), 2);
-    /// assert_eq!(page.items()[0].description, "January"); // oldest first
-    /// assert_eq!(page.items()[0].customer_id.as_ref(), Some(&jane.id));
-    ///
-    /// let all: Vec<_> = customers.list_payments(&jane.id).stream().try_collect().await?;
-    /// assert_eq!(all.len(), 3);
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn list_payments(&self, id: &CustomerId) -> ListCustomerPayments {
-        ListCustomerPayments::from_call(self.call(Self::payments_of(id)))
-    }
-
-    /// The payment that a call marked with
-    /// [`mark_with_key`](CreateCustomerPayment::mark_with_key) made with `key`, among the
-    /// customer's [`recovery::DEFAULT_LOOKBACK`] most recent payments; `None` if there is
-    /// none: then that call made no payment, and it can be sent again (with a new key, if
-    /// Mollie may have forgotten the old one). See [`recovery`] for when to use it.
-    ///
-    /// ```
-    /// use mollie_models::{Money, NewPayment};
-    /// # use mollie_models::{Iban, Mandate, NewCustomer, NewMandate};
-    /// # use mollie_core::{IdempotencyKey, Request};
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let mock = mollie_mock::MockServer::start().await?;
-    /// # let client = mollie_core::Client::builder()
-    /// #     .api_key("test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM")?
-    /// #     .base_url(mock.url())
-    /// #     .build()?;
-    /// # let customers = mollie_customers::Customers::new(client.clone());
-    /// # let jane = customers.create(NewCustomer::new().name("Jane Doe")).await?;
-    /// # let iban = Iban::parse("NL55INGB0000000000")?;
-    /// # let mandate: Mandate = client
-    /// #     .send(Request::post().segment("customers").id(&jane.id).segment("mandates")
-    /// #         .json(&NewMandate::sepa_direct_debit("Jane Doe", iban))?)
-    /// #     .await?;
-    /// let key = IdempotencyKey::parse("invoice-2024-0301")?;
-    /// let charge = NewPayment::recurring(Money::eur("10.00")?, "March", &mandate.id);
-    /// // The answer of this call may be lost (a crash): the payment carries its key.
-    /// let made = customers
-    ///     .create_payment(&jane.id, charge)
-    ///     .idempotency_key(key.clone())
-    ///     .mark_with_key()
-    ///     .await?;
-    ///
-    /// // Later, before charging again: look first.
-    /// let found = customers.find_payment_by_key(&jane.id, &key).await?;
-    /// assert_eq!(found.map(|p| p.id), Some(made.id));
-    /// let other = IdempotencyKey::parse("invoice-2024-0401")?;
-    /// assert!(customers.find_payment_by_key(&jane.id, &other).await?.is_none());
-    /// # Ok(())
-    /// # }
-    /// ```
-    ///
-    /// # Errors
-    /// Any error of listing the payments.
-    pub async fn find_payment_by_key(
-        &self,
-        customer: &CustomerId,
-        key: &IdempotencyKey,
-    ) -> Result<Option<Payment>, mollie_core::Error> {
-        self.find_payment_by_key_within(customer, key, recovery::DEFAULT_LOOKBACK)
-            .await
-    }
-
-    /// As [`find_payment_by_key`](Self::find_payment_by_key), looking through the
-    /// `lookback` most recent payments.
-    ///
-    /// # Errors
-    /// Any error of listing the payments.
-    pub async fn find_payment_by_key_within(
-        &self,
-        customer: &CustomerId,
-        key: &IdempotencyKey,
-        lookback: usize,
-    ) -> Result<Option<Payment>, mollie_core::Error> {
-        let pages = self
-            .list_payments(customer)
-            .limit(250)
-            .sort(mollie_models::SortOrder::Desc)
-            .pages();
-        recovery::find(pages, key, lookback).await
-    }
-
-    fn payments_of(id: &CustomerId) -> Request {
-        Request::get()
-            .segment("customers")
-            .id(id)
-            .segment("payments")
+    /// The payments of one customer: *Create customer payment* and *List customer
+    /// payments*, and finding a payment again by the key of the call that made it.
+    pub fn payments(&self, customer: &CustomerId) -> CustomerPayments {
+        CustomerPayments::new(self.client.clone(), customer.clone())
     }
 }
 
@@ -411,57 +256,13 @@ operation! {
 
 operation! {
     /// *List customers*; `.await` it for one page, or `.stream()` every customer.
-    pub struct ListCustomers => list Customer;
+    pub struct ListCustomers => list Customer, sorted;
 }
 
 impl ListCustomers {
     /// Starts the list at this customer (Mollie's `from` cursor).
     pub fn from(mut self, customer: &CustomerId) -> Self {
         self.call = self.call.query("from", customer.as_str());
-        self
-    }
-}
-
-operation! {
-    /// *Create customer payment*; `.await` it for the new [`Payment`].
-    pub struct CreateCustomerPayment => single Payment;
-}
-
-impl CreateCustomerPayment {
-    /// Writes this call's idempotency key into the payment's `metadata` (as
-    /// [`recovery::KEY_MARKER`], merged into a metadata object of your own), so that
-    /// [`Customers::find_payment_by_key`] can find the payment after a crash, once Mollie no
-    /// longer replays the key. The key is the call's final one, whatever order the setters
-    /// run in. Metadata that is not an object, or that the marker takes over Mollie's 1 kB,
-    /// refuses the call before anything is sent.
-    pub fn mark_with_key(mut self) -> Self {
-        self.call = self.call.finish_with(recovery::stamp_key);
-        self
-    }
-
-    /// `profileId`, for organization access tokens and OAuth (the body's own
-    /// [`NewPayment::profile_id`] wins if set).
-    pub fn profile_id(mut self, profile_id: ProfileId) -> Self {
-        self.call = self.call.profile_id(profile_id);
-        self
-    }
-}
-
-operation! {
-    /// *List customer payments*; `.await` it for one page, or `.stream()` every payment.
-    pub struct ListCustomerPayments => list Payment;
-}
-
-impl ListCustomerPayments {
-    /// Starts the list at this payment (Mollie's `from` cursor).
-    pub fn from(mut self, payment: &PaymentId) -> Self {
-        self.call = self.call.query("from", payment.as_str());
-        self
-    }
-
-    /// Only the payments of this website profile (organization access tokens and OAuth).
-    pub fn profile_id(mut self, profile_id: ProfileId) -> Self {
-        self.call = self.call.profile_id(profile_id);
         self
     }
 }

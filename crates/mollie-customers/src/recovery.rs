@@ -8,7 +8,7 @@
 //! (<https://docs.mollie.com/reference/api-idempotency>). With
 //! [`CreateCustomerPayment::mark_with_key`](crate::CreateCustomerPayment::mark_with_key) the
 //! SDK writes the call's key into the payment's metadata, and
-//! [`Customers::find_payment_by_key`](crate::Customers::find_payment_by_key) finds it again
+//! [`CustomerPayments::find_by_key`](crate::CustomerPayments::find_by_key) finds it again
 //! among the customer's recent payments.
 
 use futures::StreamExt;
@@ -19,10 +19,10 @@ use mollie_models::{Payment, ValidationError, metadata_value};
 /// that made it.
 pub const KEY_MARKER: &str = "mollieSdkIdempotencyKey";
 
-/// How many of a customer's most recent payments [`find_payment_by_key`] looks through by
+/// How many of a customer's most recent payments [`find_by_key`] looks through by
 /// default: two pages of 250.
 ///
-/// [`find_payment_by_key`]: crate::Customers::find_payment_by_key
+/// [`find_by_key`]: crate::CustomerPayments::find_by_key
 pub const DEFAULT_LOOKBACK: usize = 500;
 
 /// Writes the request's idempotency key into its body's `metadata` object (a [`Finish`] of

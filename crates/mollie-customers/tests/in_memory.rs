@@ -145,10 +145,12 @@ async fn refused_input_never_reaches_the_transport() {
     let mandate = MandateId::parse("mdt_h3gAaD5zP").unwrap();
     let error = transport
         .customers()
-        .create_payment(
-            &customer,
-            NewPayment::recurring(Money::eur("10.00").unwrap(), "", &mandate),
-        )
+        .payments(&customer)
+        .create(NewPayment::recurring(
+            Money::eur("10.00").unwrap(),
+            "",
+            &mandate,
+        ))
         .await
         .unwrap_err();
     assert_eq!(error.field(), Some("description"));

@@ -228,7 +228,7 @@ operation! {
 
 operation! {
     /// *List mandates*; `.await` it for one page, or `.stream()` every mandate.
-    pub struct ListMandates => list Mandate;
+    pub struct ListMandates => list Mandate, sorted;
 }
 
 impl ListMandates {

@@ -77,8 +77,8 @@ async fn customer_with_payments(mollie: &Mollie, payments: usize) -> CustomerId 
         .map(|n| {
             let charge = NewPayment::recurring(amount.clone(), format!("charge {n}"), &mandate.id);
             mollie
-                .customers()
-                .create_payment(&customer.id, charge)
+                .customer_payments(&customer.id)
+                .create(charge)
                 .into_future()
         })
         .buffer_unordered(SETUP_IN_FLIGHT)
@@ -91,8 +91,8 @@ async fn customer_with_payments(mollie: &Mollie, payments: usize) -> CustomerId 
 /// Streams every payment of `customer` in pages of [`PAGE`]; returns how many there were.
 async fn stream_all(mollie: &Mollie, customer: &CustomerId) -> usize {
     mollie
-        .customers()
-        .list_payments(customer)
+        .customer_payments(customer)
+        .list()
         .limit(PAGE)
         .stream()
         .try_fold(0usize, |n, payment| async move {

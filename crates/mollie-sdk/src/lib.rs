@@ -48,12 +48,12 @@
 //!     .await?;
 //!
 //! let payment = mollie
-//!     .customers()
-//!     .create_payment(&customer.id, NewPayment::recurring(Money::eur("10.00")?, "March", &mandate.id))
+//!     .customer_payments(&customer.id)
+//!     .create(NewPayment::recurring(Money::eur("10.00")?, "March", &mandate.id))
 //!     .await?;
 //! assert_eq!(payment.status, PaymentStatus::Pending); // SEPA Direct Debit takes a few days
 //!
-//! let payments: Vec<_> = mollie.customers().list_payments(&customer.id).stream().try_collect().await?;
+//! let payments: Vec<_> = mollie.customer_payments(&customer.id).list().stream().try_collect().await?;
 //! assert_eq!(payments.len(), 1);
 //!
 //! mollie.mandates(&customer.id).revoke(&mandate.id).await?;
@@ -98,9 +98,10 @@ pub use mollie_core::{
 };
 pub use mollie_models::webhooks;
 pub use mollie_models::{
-    Currency, Customer, CustomerId, CustomerUpdate, ErrorResponse, Iban, Locale, Mandate,
-    MandateId, MandateMethod, MandateStatus, Mode, Money, NewCustomer, NewMandate, NewPayment,
-    Payment, PaymentId, PaymentStatus, ProfileId, SequenceType, SortOrder, ValidationError,
+    Chargeback, ChargebackId, Currency, Customer, CustomerId, CustomerUpdate, ErrorResponse, Iban,
+    Locale, Mandate, MandateId, MandateMethod, MandateStatus, Mode, Money, NewCustomer, NewMandate,
+    NewPayment, NewRefund, Payment, PaymentId, PaymentStatus, PaymentUpdate, ProfileId, Refund,
+    RefundId, RefundStatus, SequenceType, SortOrder, ValidationError,
 };
 
 /// Every type of Mollie's API this SDK knows: resources, request bodies, ids, enums, money
@@ -117,6 +118,11 @@ pub mod customers {
 /// The Mandates API's operation builders.
 pub mod mandates {
     pub use mollie_mandates::*;
+}
+
+/// The Payments, Refunds and Chargebacks APIs' operation builders.
+pub mod payments {
+    pub use mollie_payments::*;
 }
 
 /// Everything the transport exposes, for advanced use (custom requests, retry rules).
@@ -156,9 +162,32 @@ impl Mollie {
         customers::Customers::new(self.client.clone())
     }
 
+    /// The payments of one customer: create (charge a mandate, or a first payment), list,
+    /// and find one again by the key of the call that made it.
+    pub fn customer_payments(&self, customer: &CustomerId) -> customers::CustomerPayments {
+        customers::CustomerPayments::new(self.client.clone(), customer.clone())
+    }
+
     /// The Mandates API of one customer.
     pub fn mandates(&self, customer: &CustomerId) -> mandates::Mandates {
         mandates::Mandates::new(self.client.clone(), customer.clone())
+    }
+
+    /// The Payments API: create, get, list, update, cancel payments, release an
+    /// authorization, refund a payment at hand, and the account-wide lists of refunds and
+    /// chargebacks.
+    pub fn payments(&self) -> payments::Payments {
+        payments::Payments::new(self.client.clone())
+    }
+
+    /// The Refunds API of one payment: create, get, list, cancel.
+    pub fn refunds(&self, payment: &PaymentId) -> payments::Refunds {
+        payments::Refunds::new(self.client.clone(), payment.clone())
+    }
+
+    /// The Chargebacks API of one payment: get, list.
+    pub fn chargebacks(&self, payment: &PaymentId) -> payments::Chargebacks {
+        payments::Chargebacks::new(self.client.clone(), payment.clone())
     }
 
     /// The page after `page` of any list, or `None` on the last.
