@@ -4,13 +4,10 @@
 
 mod support;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use mollie_core::{Error, Outcome, Request, RetryPolicy};
 use mollie_models::Customer;
 use serde_json::json;
-use support::{Recorded, Reply, SECRET, TestServer};
+use support::{Captured, Recorded, Reply, SECRET, TestServer};
 
 /// The key without its `test_` prefix, and a fragment of it: neither may appear.
 const CANARY: &str = "LeakCanaryZ8q2xW7vK4mN1pR6tY3";
@@ -19,19 +16,6 @@ const CANARY: &str = "LeakCanaryZ8q2xW7vK4mN1pR6tY3";
 /// callsite interest when a thread sets or drops a subscriber, and a test setting one while
 /// another drops its own can miss an event.
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 fn assert_clean(what: &str, text: &str) {
     assert!(
@@ -72,13 +56,7 @@ fn get_customer() -> Request {
 async fn echoed_credentials_never_reach_errors_or_logs() {
     let _serial = SERIAL.lock().await;
     let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let _guard = captured.install(tracing::Level::TRACE);
 
     let server = TestServer::start(|request, n| {
         let echo = echoed_headers(request);
@@ -141,7 +119,7 @@ async fn echoed_credentials_never_reach_errors_or_logs() {
     assert!(api.detail.starts_with("echo: "), "{api:?}");
     assert!(api.detail.contains("[redacted]"), "{api:?}");
 
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     assert!(logs.contains("mollie call failed"), "{logs}");
     assert_clean("the logs", &logs);
 }

@@ -4,50 +4,16 @@
 
 mod support;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use futures::TryStreamExt;
 use mollie_core::{Client, Request, RetryPolicy};
 use mollie_models::Customer;
 use serde_json::json;
-use support::{Reply, SECRET, TestServer, customer};
+use support::{Captured, Reply, SECRET, TestServer, customer};
 
 /// Tests of this file run one at a time: `tracing` recomputes its global level filter and
 /// callsite interest when a thread sets or drops a subscriber, and a test setting one while
 /// another drops its own can miss an event.
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
-    }
-
-    /// Captures this crate's events at `level` and above for the rest of the (current-thread)
-    /// test.
-    fn install(&self, level: tracing::Level) -> tracing::subscriber::DefaultGuard {
-        let writer = self.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_max_level(level)
-            .with_ansi(false)
-            .with_writer(move || writer.clone())
-            .finish();
-        tracing::subscriber::set_default(subscriber)
-    }
-}
 
 /// The lines of `logs` that hold `message`.
 fn lines_with<'a>(logs: &'a str, message: &str) -> Vec<&'a str> {

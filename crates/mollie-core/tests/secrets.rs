@@ -2,14 +2,12 @@
 
 mod support;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use mollie_core::{Client, Credential, Request};
 use mollie_models::ProfileId;
 use serde_json::json;
-use support::{Reply, SECRET, TOKEN_SECRET, TestServer};
+use support::{Captured, Reply, SECRET, TOKEN_SECRET, TestServer};
 
 /// The part of each secret after its prefix: a leak of any of it must fail the test.
 const CANARIES: [&str; 2] = ["LeakCanaryZ8q2xW7vK4mN1pR6tY3", "LeakCanaryTokenQ5j8L2dF9"];
@@ -22,19 +20,6 @@ fn assert_clean(text: &str) {
             !text.contains(&canary[..12]),
             "part of a secret leaked into: {text}"
         );
-    }
-}
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
     }
 }
 
@@ -161,7 +146,7 @@ async fn errors_and_traces_of_every_kind_are_clean() {
         Some(format!("Bearer {SECRET}").as_str())
     );
 
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     assert!(logs.contains("mollie.request"), "{logs}");
     assert!(logs.contains("idempotency_key"), "{logs}");
     assert!(logs.contains("path=/customers"), "{logs}");
