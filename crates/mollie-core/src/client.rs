@@ -43,6 +43,17 @@ pub struct Client {
 struct Inner {
     transport: Arc<dyn Transport>,
     config: Config,
+    /// What all calls of this client and its clones share: the retry budget and the send
+    /// rate learned from 429s.
+    shared: Shared,
+}
+
+/// The state a client's calls share.
+pub(crate) struct Shared {
+    pub(crate) budget: std::sync::Mutex<crate::budget::RetryBudget>,
+    pub(crate) rate: Option<std::sync::Mutex<crate::throttle::AdaptiveRate>>,
+    /// The zero of the rate limiter's clock.
+    pub(crate) epoch: tokio::time::Instant,
 }
 
 impl fmt::Debug for Client {
@@ -75,9 +86,32 @@ impl Client {
     }
 
     pub(crate) fn from_parts(transport: Arc<dyn Transport>, config: Config) -> Self {
+        let shared = Shared {
+            budget: std::sync::Mutex::new(config.retry_budget),
+            rate: config
+                .adaptive_rate_limit
+                .then(|| std::sync::Mutex::new(crate::throttle::AdaptiveRate::default())),
+            epoch: tokio::time::Instant::now(),
+        };
         Self {
-            inner: Arc::new(Inner { transport, config }),
+            inner: Arc::new(Inner {
+                transport,
+                config,
+                shared,
+            }),
         }
+    }
+
+    /// Tokens left in the retry budget this client and its clones share.
+    pub fn retry_budget_tokens(&self) -> u32 {
+        lock(&self.inner.shared.budget).tokens()
+    }
+
+    /// The send rate (requests per second) the client keeps to after Mollie throttled it;
+    /// `None` while no 429 has been seen (or adaptive rate limiting is off).
+    pub fn adaptive_send_rate(&self) -> Option<f64> {
+        let rate = lock(self.inner.shared.rate.as_ref()?);
+        rate.is_active().then(|| rate.fill_rate())
     }
 
     #[cfg(test)]
@@ -215,8 +249,20 @@ impl Client {
         &self,
         request: &Request,
     ) -> (Result<(HttpResponse, ResponseMeta), Error>, CallLog) {
-        send::execute(&*self.inner.transport, &self.inner.config, request).await
+        send::execute(
+            &*self.inner.transport,
+            &self.inner.config,
+            &self.inner.shared,
+            request,
+        )
+        .await
     }
+}
+
+/// Locks a mutex of the shared state; a panic elsewhere while holding it leaves plain
+/// numbers behind, still usable.
+pub(crate) fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 #[cfg(test)]

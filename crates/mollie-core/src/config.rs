@@ -13,6 +13,7 @@ use crate::client::Client;
 use crate::credential::Credential;
 use crate::error::{ConfigError, Error};
 use crate::redact::Redactor;
+use crate::budget::RetryBudget;
 use crate::retry::RetryPolicy;
 use crate::transport::{ReqwestTransport, Transport};
 
@@ -60,6 +61,8 @@ pub struct ClientBuilder {
     testmode: Option<bool>,
     profile_id: Option<ProfileId>,
     transport: Option<TransportSlot>,
+    retry_budget: RetryBudget,
+    adaptive_rate_limit: bool,
 }
 
 /// A transport set on the builder; `Debug` names no more than that.
@@ -85,6 +88,8 @@ impl Default for ClientBuilder {
             testmode: None,
             profile_id: None,
             transport: None,
+            retry_budget: RetryBudget::default(),
+            adaptive_rate_limit: true,
         }
     }
 }
@@ -103,6 +108,10 @@ pub(crate) struct Config {
     pub(crate) user_agent: String,
     /// Cuts the credential out of everything kept of a response.
     pub(crate) redactor: Redactor,
+    /// The retry budget the client's calls share, as it starts.
+    pub(crate) retry_budget: RetryBudget,
+    /// Whether calls slow down together after a 429.
+    pub(crate) adaptive_rate_limit: bool,
 }
 
 impl ClientBuilder {
@@ -194,6 +203,25 @@ impl ClientBuilder {
     /// How calls are retried.
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
+        self
+    }
+
+    /// The retry budget this client and its clones share: retries withdraw from it and
+    /// successes pay back, so that an incident cannot make every call retry at once (see
+    /// [`RetryBudget`] for the defaults and why). [`RetryBudget::unlimited`] turns it off.
+    pub fn retry_budget(mut self, budget: RetryBudget) -> Self {
+        self.retry_budget = budget;
+        self
+    }
+
+    /// Client-side rate limiting that learns from Mollie's 429s (on by default): dormant
+    /// until the first 429, then all calls of the client and its clones pace themselves at
+    /// 70% of the rate that was throttled and probe back up (see [`AdaptiveRate`]). With it
+    /// off, each call only honours its own `Retry-After`.
+    ///
+    /// [`AdaptiveRate`]: crate::AdaptiveRate
+    pub fn adaptive_rate_limit(mut self, on: bool) -> Self {
+        self.adaptive_rate_limit = on;
         self
     }
 
@@ -311,6 +339,8 @@ impl ClientBuilder {
                 testmode: self.testmode,
                 profile_id: self.profile_id,
                 user_agent,
+                retry_budget: self.retry_budget,
+                adaptive_rate_limit: self.adaptive_rate_limit,
                 redactor: Redactor::new(credential.secret()),
                 credential,
             },

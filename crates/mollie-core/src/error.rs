@@ -343,7 +343,7 @@ impl Error {
     }
 
     /// Whether the same request may succeed later: a transport failure, a timeout, a rate
-    /// limit, a server error (5xx), or a 409 on an idempotency key whose first request was
+    /// limit, a transient server error (500, 502, 503, 504), or a 409 on an idempotency key whose first request was
     /// still being processed. Other refusals (4xx), bad input and bad configuration will fail
     /// the same way again.
     ///
@@ -358,7 +358,9 @@ impl Error {
                 idempotency_key: Some(_),
                 ..
             } => true,
-            Self::Api { status, .. } | Self::UnexpectedResponse { status, .. } => *status >= 500,
+            Self::Api { status, .. } | Self::UnexpectedResponse { status, .. } => {
+                crate::retry::is_transient_server_error(*status)
+            }
             _ => false,
         }
     }

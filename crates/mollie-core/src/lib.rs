@@ -69,6 +69,7 @@
 //! ```
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod budget;
 mod call;
 mod client;
 mod config;
@@ -82,8 +83,10 @@ mod request;
 mod response;
 pub mod retry;
 mod send;
+mod throttle;
 pub mod transport;
 
+pub use budget::RetryBudget;
 pub use call::{Call, Finish, LIST_LIMIT};
 pub use client::Client;
 pub use config::{API_KEY_ENV, API_URL_ENV, ClientBuilder, DEFAULT_BASE_URL, USER_AGENT};
@@ -95,3 +98,4 @@ pub use page::{DEFAULT_MAX_PAGES, ListStream, Page, PageStream};
 pub use request::{IdempotencyKey, Method, PathId, Placement, Request, RequestOptions};
 pub use response::{Response, ResponseMeta};
 pub use retry::RetryPolicy;
+pub use throttle::AdaptiveRate;

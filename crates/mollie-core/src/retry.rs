@@ -139,8 +139,16 @@ pub enum RetryDecision {
     Stop,
 }
 
-/// Classifies an attempt: connect failures, timeouts, broken connections, 5xx and 429 are
-/// worth another try; so is a 409 to a request with an idempotency key, which is how Mollie
+/// Whether a status is a server error that another attempt may not meet: 500 (an error
+/// inside Mollie), 502, 503 and 504 (a gateway, an overload, a timeout on the way). Other 5xx
+/// say something lasting (501 Not Implemented, 505 HTTP Version Not Supported, 507 ...):
+/// retrying them only adds load.
+pub fn is_transient_server_error(status: u16) -> bool {
+    matches!(status, 500 | 502 | 503 | 504)
+}
+
+/// Classifies an attempt: connect failures, timeouts, broken connections, 500/502/503/504
+/// and 429 are worth another try (other 5xx are final, see [`is_transient_server_error`]); so is a 409 to a request with an idempotency key, which is how Mollie
 /// says that the first request with that key is still being processed (typically after an
 /// attempt timed out): the retry then gets the first request's result replayed, so the call
 /// ends knowing the outcome. Success and every other status are final.
@@ -164,7 +172,9 @@ pub fn classify(
         AttemptOutcome::Response {
             status,
             retry_after,
-        } if status == 429 || (500..=599).contains(&status) => RetryDecision::Retry { retry_after },
+        } if status == 429 || is_transient_server_error(status) => {
+            RetryDecision::Retry { retry_after }
+        }
         AttemptOutcome::Response {
             status: 409,
             retry_after,
@@ -254,8 +264,10 @@ mod tests {
     }
 
     #[test]
-    fn refusals_and_successes_are_final() {
-        for code in [200, 201, 204, 301, 400, 401, 403, 404, 410, 415, 422] {
+    fn refusals_successes_and_lasting_server_errors_are_final() {
+        for code in [
+            200, 201, 204, 301, 400, 401, 403, 404, 410, 415, 422, 501, 505, 507, 511, 599,
+        ] {
             assert_eq!(
                 classify(&status(code), GET, false),
                 RetryDecision::Stop,

@@ -7,6 +7,7 @@ use tokio::time::Instant;
 use tracing::Instrument;
 use tracing::field::Empty;
 
+use crate::client::{Shared, lock};
 use crate::config::{Config, MAX_RESPONSE_BYTES};
 use crate::error::{Error, TimeoutKind};
 use crate::hal::{self, Context};
@@ -75,6 +76,7 @@ impl CallLog {
 pub(crate) async fn execute(
     transport: &dyn Transport,
     config: &Config,
+    shared: &Shared,
     request: &Request,
 ) -> (Result<(HttpResponse, ResponseMeta), Error>, CallLog) {
     let started = Instant::now();
@@ -97,7 +99,9 @@ pub(crate) async fn execute(
             if let Some(key) = &p.idempotency_key {
                 span.record("idempotency_key", key.as_str());
             }
-            run(transport, config, p).instrument(span.clone()).await
+            run(transport, config, shared, p)
+                .instrument(span.clone())
+                .await
         }
         Err(error) => (Err(error), 0),
     };
@@ -115,6 +119,7 @@ pub(crate) async fn execute(
 async fn run(
     transport: &dyn Transport,
     config: &Config,
+    shared: &Shared,
     p: Prepared,
 ) -> (Result<(HttpResponse, ResponseMeta), Error>, u32) {
     let span = tracing::Span::current();
@@ -135,6 +140,19 @@ async fn run(
             };
             return (Err(error), attempts);
         }
+        // After a 429, every call of the client keeps to the learned send rate (its slot is
+        // reserved now; the deadline still bounds the wait).
+        let time_left = match pace(shared) {
+            Some(wait) => {
+                tokio::time::sleep(wait.min(time_left)).await;
+                let left = deadline_at.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    continue;
+                }
+                left
+            }
+            None => time_left,
+        };
         attempts += 1;
         // The attempt may use what is left of the deadline, no more.
         let cut_by_deadline = time_left < p.timeout;
@@ -156,6 +174,9 @@ async fn run(
             Err(_) => Err(AttemptError::TimedOut),
         };
 
+        if let (Some(rate), Ok(response)) = (&shared.rate, &result) {
+            lock(rate).on_response(seconds(shared), response.status == 429);
+        }
         let outcome = match &result {
             Ok(response) => {
                 attempt_span.record("status", response.status);
@@ -185,6 +206,7 @@ async fn run(
                     request_id: request_id(&response, config),
                     attempts,
                 };
+                lock(&shared.budget).pay_back_success();
                 span.record("attempts", attempts);
                 span.record("status", response.status);
                 if let Some(id) = &meta.request_id {
@@ -197,7 +219,9 @@ async fn run(
 
         let decision = classify(&outcome, p.http.method, p.idempotency_key.is_some());
         let time_left = deadline_at.saturating_duration_since(Instant::now());
-        if let Some(wait) = plan_retry(&p.retry, decision, attempts, time_left, fastrand::f64()) {
+        let planned = plan_retry(&p.retry, decision, attempts, time_left, fastrand::f64())
+            .filter(|_| afford_retry(shared, &outcome));
+        if let Some(wait) = planned {
             let wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX);
             if let AttemptOutcome::Response {
                 status,
@@ -227,6 +251,35 @@ async fn run(
         };
         return (Err(final_error(result, &p, config, context)), attempts);
     }
+}
+
+/// The limiter's clock: seconds since the client was built.
+fn seconds(shared: &Shared) -> f64 {
+    shared.epoch.elapsed().as_secs_f64()
+}
+
+/// How long this attempt waits for its turn under the learned send rate, if it must.
+fn pace(shared: &Shared) -> Option<Duration> {
+    let rate = shared.rate.as_ref()?;
+    let wait = lock(rate).acquire(seconds(shared))?;
+    Some(Duration::from_secs_f64(wait.min(60.0)))
+}
+
+/// Withdraws a retry's cost from the shared budget; `false` when it is empty, and the call
+/// then ends with its error (retryable, with its key) instead of adding load.
+fn afford_retry(shared: &Shared, outcome: &AttemptOutcome) -> bool {
+    let mut budget = lock(&shared.budget);
+    let paid = match outcome {
+        AttemptOutcome::Response { status: 429, .. } => budget.withdraw_for_throttle(),
+        _ => budget.withdraw_for_error(),
+    };
+    if !paid {
+        tracing::debug!(
+            tokens = budget.tokens(),
+            "retry budget empty: the call ends with its error instead of retrying"
+        );
+    }
+    paid
 }
 
 /// Whether a body was cut short by the transport or is over the client's limit anyway.

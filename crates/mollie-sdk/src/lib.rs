@@ -339,6 +339,23 @@ impl MollieBuilder {
         }
     }
 
+    /// The retry budget the client and its clones share (see
+    /// [`RetryBudget`](core::RetryBudget)); [`RetryBudget::unlimited`](core::RetryBudget::unlimited)
+    /// turns it off.
+    pub fn retry_budget(self, budget: mollie_core::RetryBudget) -> Self {
+        Self {
+            inner: self.inner.retry_budget(budget),
+        }
+    }
+
+    /// Client-side rate limiting that learns from Mollie's 429s (on by default, dormant
+    /// until the first 429); see [`AdaptiveRate`](core::AdaptiveRate).
+    pub fn adaptive_rate_limit(self, on: bool) -> Self {
+        Self {
+            inner: self.inner.adaptive_rate_limit(on),
+        }
+    }
+
     /// Sends every call once, never retrying.
     pub fn no_retries(self) -> Self {
         Self {
