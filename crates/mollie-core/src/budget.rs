@@ -134,7 +134,10 @@ mod tests {
         assert!(budget.withdraw_for_error());
         assert!(budget.withdraw_for_throttle());
         assert_eq!(budget.tokens(), 5);
-        assert!(!budget.withdraw_for_error(), "10 > 5: refused, nothing taken");
+        assert!(
+            !budget.withdraw_for_error(),
+            "10 > 5: refused, nothing taken"
+        );
         assert_eq!(budget.tokens(), 5);
         assert!(budget.withdraw_for_throttle());
         assert_eq!(budget.tokens(), 0);

@@ -262,7 +262,9 @@ impl Client {
 /// Locks a mutex of the shared state; a panic elsewhere while holding it leaves plain
 /// numbers behind, still usable.
 pub(crate) fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 #[cfg(test)]

@@ -9,11 +9,11 @@ use std::sync::Arc;
 
 use reqwest::Url;
 
+use crate::budget::RetryBudget;
 use crate::client::Client;
 use crate::credential::Credential;
 use crate::error::{ConfigError, Error};
 use crate::redact::Redactor;
-use crate::budget::RetryBudget;
 use crate::retry::RetryPolicy;
 use crate::transport::{ReqwestTransport, Transport};
 

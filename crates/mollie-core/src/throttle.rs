@@ -168,7 +168,11 @@ mod tests {
         let t = send(&mut rate, 0.0, 3.0, 50.0);
         assert!(!rate.is_active());
         assert_eq!(rate.acquire(t), None);
-        assert!((rate.measured_rate() - 50.0).abs() < 5.0, "{}", rate.measured_rate());
+        assert!(
+            (rate.measured_rate() - 50.0).abs() < 5.0,
+            "{}",
+            rate.measured_rate()
+        );
     }
 
     #[test]
@@ -221,6 +225,9 @@ mod tests {
             rate.on_response(f64::from(i), true);
         }
         assert!(rate.fill_rate() >= MIN_RATE);
-        assert!(rate.acquire(100.0).is_none_or(|wait| wait <= 1.0 / MIN_RATE));
+        assert!(
+            rate.acquire(100.0)
+                .is_none_or(|wait| wait <= 1.0 / MIN_RATE)
+        );
     }
 }

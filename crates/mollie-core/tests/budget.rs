@@ -25,11 +25,19 @@ async fn an_empty_budget_ends_calls_with_their_error_instead_of_retrying() {
     let clone = client.clone();
 
     let first = client.send_no_content(create()).await.unwrap_err();
-    assert_eq!(server.request_count(), 3, "the first attempt and two paid retries");
+    assert_eq!(
+        server.request_count(),
+        3,
+        "the first attempt and two paid retries"
+    );
     assert_eq!(client.retry_budget_tokens(), 0);
 
     let second = clone.send_no_content(create()).await.unwrap_err();
-    assert_eq!(server.request_count(), 4, "the clone shares the empty budget: no retry");
+    assert_eq!(
+        server.request_count(),
+        4,
+        "the clone shares the empty budget: no retry"
+    );
     for error in [&first, &second] {
         assert!(error.is_retryable(), "{error:?}");
         assert!(error.idempotency_key().is_some());
@@ -50,7 +58,11 @@ async fn successes_pay_the_budget_back() {
         .build()
         .unwrap();
     let _: mollie_models::Customer = client.send(create()).await.unwrap();
-    assert_eq!(client.retry_budget_tokens(), 21, "30 - 10 for the retry + 1 for the success");
+    assert_eq!(
+        client.retry_budget_tokens(),
+        21,
+        "30 - 10 for the retry + 1 for the success"
+    );
     let _: mollie_models::Customer = client.send(create()).await.unwrap();
     assert_eq!(client.retry_budget_tokens(), 22);
 }
@@ -88,11 +100,7 @@ async fn a_429_turns_on_the_shared_send_rate() {
         .expect("the 429 the clone met turned it on for the client too");
     assert!(rate > 0.0, "{rate}");
 
-    let off = server
-        .client()
-        .adaptive_rate_limit(false)
-        .build()
-        .unwrap();
+    let off = server.client().adaptive_rate_limit(false).build().unwrap();
     let _: Result<mollie_models::Customer, Error> = off.send(create()).await;
     assert_eq!(off.adaptive_send_rate(), None);
 }
