@@ -13,6 +13,7 @@ use crate::clock::Clock;
 use crate::faults::FaultQueue;
 use crate::idempotency::Idempotency;
 use crate::log::RequestLog;
+use crate::rate_limit::Limiter;
 use crate::store::Store;
 use crate::webhooks::Webhooks;
 
@@ -39,6 +40,9 @@ pub(crate) struct App {
     pub release: Notify,
     /// Sends and logs the webhooks of status changes.
     pub webhooks: Arc<Webhooks>,
+    /// The buckets of `MockConfig::rate_limit` (or `MockServer::set_rate_limit`); `None`:
+    /// no limit.
+    pub rate_limit: Mutex<Option<Limiter>>,
 }
 
 /// Locks `mutex`, also after a panic elsewhere: the data is plain state that stays
@@ -52,13 +56,16 @@ impl App {
         (self.settings.clock)()
     }
 
-    /// Forgets everything: objects, idempotency keys, queued faults, the request log and
-    /// the webhook deliveries (those in progress are canceled).
+    /// Forgets everything: objects, idempotency keys, queued faults, the request log, the
+    /// webhook deliveries (those in progress are canceled) and the rate limit's buckets.
     pub fn reset(&self) {
         self.webhooks.clear();
         lock(&self.store).clear();
         lock(&self.idempotency).clear();
         lock(&self.faults).queued.clear();
         lock(&self.log).clear();
+        if let Some(limiter) = lock(&self.rate_limit).as_mut() {
+            limiter.clear();
+        }
     }
 }

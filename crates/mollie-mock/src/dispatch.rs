@@ -1,4 +1,4 @@
-//! The request pipeline: body cap, fault injection, request log, auth, routing,
+//! The request pipeline: body cap, fault injection, request log, auth, rate limit, routing,
 //! idempotency, then the operation.
 
 use std::collections::BTreeMap;
@@ -24,11 +24,12 @@ use crate::handlers::{self, Ctx};
 use crate::idempotency::{Begin, Fingerprint};
 use crate::links;
 use crate::log::RecordedRequest;
+use crate::rate_limit;
 use crate::validate;
 
 /// The request header that injects a fault into one request.
 pub(crate) const FAULT_HEADER: &str = "x-mock-fault";
-/// The longest idempotency key accepted; anything shorter, of any shape, is fine.
+/// The longest idempotency key accepted (bytes); anything shorter, of any shape, is fine.
 const MAX_IDEMPOTENCY_KEY: usize = 1024;
 /// How much of an oversized body is read (and thrown away) so that the client, still
 /// sending, gets the 413 rather than a broken pipe. Beyond it the connection is closed.
@@ -83,10 +84,11 @@ pub(crate) async fn dispatch(
         return control::handle(&app, &parts, body).await;
     }
     let body = read_body(body, app.settings.max_body_bytes).await;
+    // Kept exactly as sent: keys that differ in any byte are different keys.
     let idempotency_key = parts
         .headers
         .get("idempotency-key")
-        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .map(|v| v.as_bytes().to_vec())
         .filter(|k| !k.is_empty());
     let fault_header = parts
         .headers
@@ -105,7 +107,9 @@ pub(crate) async fn dispatch(
     let entry = record(
         &parts,
         body.as_deref().ok(),
-        idempotency_key.clone(),
+        idempotency_key
+            .as_deref()
+            .map(|k| String::from_utf8_lossy(k).into_owned()),
         fault_spec,
     );
     let cost = crate::log::estimated_cost(body.as_deref().map_or(0, <[u8]>::len), &entry);
@@ -189,7 +193,7 @@ async fn run(
     app: &App,
     parts: &Parts,
     bytes: &[u8],
-    idempotency_key: Option<String>,
+    idempotency_key: Option<Vec<u8>>,
     fault: Option<Fault>,
     seq: u64,
 ) -> Outcome {
@@ -229,7 +233,7 @@ async fn run(
 struct KeyGuard<'a> {
     app: &'a App,
     scope: u64,
-    key: String,
+    key: Vec<u8>,
     finished: bool,
 }
 
@@ -264,16 +268,17 @@ fn testmode_query(query: &[(String, String)]) -> Result<Option<bool>, ApiError> 
     }
 }
 
-/// Auth, routing, idempotency and the operation.
+/// Auth, rate limit, routing, idempotency and the operation.
 async fn process(
     app: &App,
     parts: &Parts,
     bytes: &[u8],
-    idempotency_key: Option<String>,
+    idempotency_key: Option<Vec<u8>>,
     delay: Option<Duration>,
     seq: u64,
 ) -> Result<(Reply, bool), ApiError> {
     let caller = auth::authenticate(&parts.headers, &app.hasher)?;
+    rate_limit::admit(app, caller.scope)?;
     let route = handlers::route(parts.uri.path())?;
     let allowed = handlers::allowed(&route);
     if !allowed.contains(&parts.method) {
@@ -309,10 +314,17 @@ async fn process(
     if let Some(key) = idempotency_key.filter(|_| writes) {
         if key.len() > MAX_IDEMPOTENCY_KEY {
             return Err(ApiError::bad_request(format!(
-                "The Idempotency-Key is longer than {MAX_IDEMPOTENCY_KEY} characters"
+                "The Idempotency-Key is longer than {MAX_IDEMPOTENCY_KEY} bytes"
             )));
         }
-        let fingerprint = Fingerprint::new(parts.method.as_str(), parts.uri.path(), bytes);
+        let fingerprint = Fingerprint::new(
+            caller.scope,
+            env,
+            parts.method.as_str(),
+            parts.uri.path(),
+            &query,
+            bytes,
+        );
         let begun = lock(&app.idempotency).begin(
             caller.scope,
             &key,
@@ -342,9 +354,10 @@ async fn process(
             }
             Begin::Mismatch => {
                 return Err(ApiError::bad_request(
-                    "The Idempotency-Key was already used for a different request (another endpoint or body)",
+                    "The Idempotency-Key was already used for a different request (another endpoint, mode, query or body)",
                 ));
             }
+            Begin::Full { retry_after } => return Err(keys_full(app, retry_after)),
         }
     }
 
@@ -368,6 +381,23 @@ async fn process(
         guard.finish(&reply);
     }
     Ok((reply, false))
+}
+
+/// The 503 of a new key when the key store is full: the request is not executed.
+fn keys_full(app: &App, retry_after: Duration) -> ApiError {
+    let budget = lock(&app.idempotency).max_bytes();
+    let window = app.settings.idempotency_ttl.as_secs();
+    let seconds = retry_after
+        .as_secs()
+        .saturating_add(u64::from(retry_after.subsec_nanos() > 0))
+        .max(1);
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        format!(
+            "mollie-mock keeps every Idempotency-Key for its window ({window} s) and its store of keys is full ({budget} bytes, MockConfig::max_idempotency_bytes): this request was not executed. Retry it after the oldest key expires (Retry-After), or reset the mock (POST /__mock/reset)"
+        ),
+    )
+    .with_header(header::RETRY_AFTER, HeaderValue::from(seconds))
 }
 
 fn idempotent_replayed() -> header::HeaderName {

@@ -22,7 +22,8 @@
 //! (`--tls` for [HTTPS](#https)).
 //! The environment variables `MOLLIE_MOCK_WEBHOOK_SIGNING_SECRET` and
 //! `MOLLIE_MOCK_EVENT_WEBHOOK_URL` set [`MockConfig::webhook_signing_secret`] and
-//! [`MockConfig::event_webhook_url`].
+//! [`MockConfig::event_webhook_url`]; `--rate-limit N [--rate-burst N]` (or
+//! `MOLLIE_MOCK_RATE_LIMIT` and `MOLLIE_MOCK_RATE_BURST`) sets [rate limits](#rate-limits).
 //!
 //! # The API
 //!
@@ -130,17 +131,38 @@
 //!   amount back too.
 //! - **Chargebacks** are made and reversed by the control API (the customer's bank makes
 //!   them at Mollie); they have no `mode`, and a negative `settlementAmount` (euros).
-//! - **Idempotency** (POST, PATCH, DELETE with `Idempotency-Key`, any shape up to 1024
-//!   bytes; keys are per credential): the same endpoint and body (compared as JSON) within
-//!   the window (24 hours, see [`MockConfig::idempotency_ttl`]) replays the first response
-//!   exactly, with `Idempotent-Replayed: true`, and changes nothing; another body or endpoint
-//!   is a 400; a duplicate while the first is still being processed is a 409. Server errors
-//!   are not stored, so a retry after one is processed anew.
+//! - **Idempotency** (POST, PATCH, DELETE with `Idempotency-Key`; keys are per
+//!   credential): the same request within the window replays the first response exactly,
+//!   with `Idempotent-Replayed: true`, and changes nothing; the same key with another
+//!   request is a 400, never a replay; a duplicate while the first is still being processed
+//!   is a 409. Server errors are not stored, so a retry after one is processed anew.
+//!   - *The same request*: the same credential (the mock keeps a keyed hash of it, never the
+//!     token), the same mode (an access token's `testmode`, from the query or the body),
+//!     method, path, query parameters (in any order) and body (compared as JSON).
+//!   - Keys are taken exactly as sent, byte for byte, up to 1024 bytes of any shape: UUIDs,
+//!     the base64 keys of Mollie's Node.js client, spaces, bytes that are not UTF-8. Keys
+//!     that differ in any byte are different keys. (The request log shows them lossily.)
+//!   - **The window**: a key is kept for [`MockConfig::idempotency_ttl`], 24 hours by default
+//!     (Mollie does not publish its window; this project's `IdempotencyKey` docs in
+//!     `mollie-core` rely on the mock's 24 hours), by the [`MockConfig::clock`]. It is never
+//!     forgotten earlier, however many keys follow, so a retried charge is never charged
+//!     twice within the window.
+//!   - **Memory** is bounded in bytes, not by forgetting: the keys take at most
+//!     [`MockConfig::max_idempotency_bytes`] (64 MiB by default), each counted at its real
+//!     size (the key, its fingerprint, the stored answer's body and headers, bookkeeping;
+//!     about 1.2 KiB for a payment, so some 50 000 payment keys by default). Expired keys are
+//!     dropped to make room. When the budget is still full, a request with a new key is **not
+//!     executed**: it gets a 503 with Mollie's error body and `Retry-After` (the seconds until
+//!     the oldest key expires). Known keys still replay, requests without a key are served as
+//!     usual, and `POST /__mock/reset` empties the store. The answer of a request that was
+//!     admitted is always stored, so the store can exceed the budget by the answers of the
+//!     requests in flight when it filled up.
 //! - **Bounds**: at most [`MockConfig::max_objects`] stored objects, customers, mandates,
 //!   payments, refunds and chargebacks together (then creating answers 422, which clients do
-//!   not retry, until objects are deleted, refunds canceled, or the mock is reset) and
-//!   bodies of at most [`MockConfig::max_body_bytes`] (else 413, Mollie-style body).
-//!   Malformed input never gets a 500, a panic or a hang.
+//!   not retry, until objects are deleted, refunds canceled, or the mock is reset), bodies of
+//!   at most [`MockConfig::max_body_bytes`] (else 413, Mollie-style body), and
+//!   [`MockConfig::max_idempotency_bytes`] of idempotency keys (else a new key gets a 503, as
+//!   above). Malformed input never gets a 500, a panic or a hang.
 //!
 //! # Faults
 //!
@@ -160,6 +182,67 @@
 //!
 //! Give it per request in the `X-Mock-Fault` header (e.g. `X-Mock-Fault: status=429;retry-after=0`),
 //! or queue it for the next N matching requests with the control API.
+//!
+//! # Rate limits
+//!
+//! Off by default. With [`MockConfig::rate_limit`] (the program: `--rate-limit N` and
+//! `--rate-burst N`, or the environment variables `MOLLIE_MOCK_RATE_LIMIT` and
+//! `MOLLIE_MOCK_RATE_BURST`; flags win), each credential, that is each API key or access
+//! token, has a token bucket ([`RateLimit`]) that holds `burst` requests (default: as many
+//! as the rate) and refills at `rate` requests per second. A request when the bucket is
+//! empty is answered as Mollie answers it: 429 with Mollie's error body (`"title": "Too Many
+//! Requests"`, `application/hal+json`) and `Retry-After`, the seconds until the bucket has a
+//! token again (rounded up, at least 1; with whole requests per second, a token is never
+//! more than a second away, so it is 1). Unlike the fault `status=429`, which fails chosen
+//! requests, this paces a client that sends as fast as it can, e.g. a month-end batch.
+//!
+//! - The limit is checked right after authentication (a request without valid credentials
+//!   still gets its 401) and before anything else: a limited request changes nothing, takes
+//!   no token, and is not the first request of its `Idempotency-Key` (a retry with that key
+//!   is processed as new). The request log shows it with status 429.
+//! - Every other API request takes a token, whatever its endpoint, method or outcome
+//!   (replays and errors included): one bucket per credential. Mollie's own limits differ by
+//!   endpoint and mode, change with traffic and are not published; a test that needs more
+//!   room for one kind of request raises the limit. Test and live keys are different
+//!   credentials, with a bucket each.
+//! - Requests stopped by a fault before processing (`status`, `drop`, a bad `X-Mock-Fault`)
+//!   take no token, and the control API under `/__mock/` is never limited.
+//! - Time is [`MockConfig::clock`]'s: a test refills a bucket by moving its clock forward.
+//! - The mock keeps no credential, only a keyed hash of it per bucket, and tracks at most
+//!   10 000 of them: beyond that it forgets full buckets (which changes nothing), then those
+//!   closest to full, so that many different keys cannot exhaust memory.
+//!   `POST /__mock/reset` forgets all buckets.
+//!
+//! ```
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use std::time::{Duration, SystemTime};
+//!
+//! use mollie_mock::{MockConfig, RateLimit};
+//!
+//! let server = MockConfig::new()
+//!     .rate_limit(RateLimit::per_second(1).burst(2))
+//!     // A clock that stands still: no token comes back during the test.
+//!     .clock(|| SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000))
+//!     .start()
+//!     .await?;
+//! let client = reqwest::Client::new();
+//! let mut statuses = Vec::new();
+//! for _ in 0..3 {
+//!     let response = client
+//!         .get(format!("{}/v2/customers", server.url()))
+//!         .bearer_auth("test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM")
+//!         .send()
+//!         .await?;
+//!     statuses.push(response.status().as_u16());
+//!     if response.status() == 429 {
+//!         assert_eq!(response.headers()["retry-after"], "1");
+//!     }
+//! }
+//! assert_eq!(statuses, [200, 200, 429]);
+//! server.shutdown().await;
+//! # Ok(()) }
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(demo()).unwrap();
+//! ```
 //!
 //! # HTTPS
 //!
@@ -263,8 +346,9 @@
 //!   `kind` `classic`|`event`, `url`, `eventId`, `eventType`, `body`, `signature`,
 //!   `attempts` [{`status` or `error`, `at`}], `outcome` `pending`|`delivered`|`failed`).
 //!   `DELETE /__mock/webhooks` empties it and cancels the deliveries in progress.
-//! - `POST /__mock/reset`: forgets all objects, idempotency keys, queued faults, the log and
-//!   the webhook deliveries (canceling those in progress).
+//! - `POST /__mock/reset`: forgets all objects, idempotency keys, queued faults, the log,
+//!   the webhook deliveries (canceling those in progress) and the buckets of the
+//!   [rate limit](#rate-limits).
 //! - `GET /__mock/requests`: the request log, oldest first, as [`RecordedRequest`]s in JSON
 //!   (method, path, query, headers with `authorization` redacted, body, idempotencyKey, fault,
 //!   processing, status, dropped, replayed). `DELETE /__mock/requests` clears it.
@@ -389,6 +473,7 @@ mod links;
 mod lists;
 mod log;
 mod payment_state;
+mod rate_limit;
 mod refund_state;
 mod store;
 mod tls;
@@ -413,6 +498,7 @@ use tokio::task::JoinHandle;
 pub use clock::Clock;
 pub use faults::FaultSyntaxError;
 pub use log::RecordedRequest;
+pub use rate_limit::RateLimit;
 pub use webhooks::{DeliveryAttempt, DeliveryKind, DeliveryOutcome, WebhookDelivery};
 
 use app::{App, Settings, lock};
@@ -441,10 +527,12 @@ pub struct MockConfig {
     max_logged_requests: usize,
     max_log_bytes: usize,
     idempotency_ttl: Duration,
+    max_idempotency_bytes: usize,
     profile_id: ProfileId,
     clock: Clock,
     webhooks: webhooks::WebhookSettings,
     tls: bool,
+    rate_limit: Option<RateLimit>,
 }
 
 impl std::fmt::Debug for MockConfig {
@@ -456,6 +544,7 @@ impl std::fmt::Debug for MockConfig {
             .field("max_logged_requests", &self.max_logged_requests)
             .field("max_log_bytes", &self.max_log_bytes)
             .field("idempotency_ttl", &self.idempotency_ttl)
+            .field("max_idempotency_bytes", &self.max_idempotency_bytes)
             .field("profile_id", &self.profile_id)
             .field("webhook_retry_delays", &self.webhooks.retry_delays)
             .field("webhook_timeout", &self.webhooks.timeout)
@@ -463,6 +552,7 @@ impl std::fmt::Debug for MockConfig {
             .field("webhook_signing_secret", &self.webhooks.signing_secret)
             .field("event_webhook_url", &self.webhooks.event_url)
             .field("tls_self_signed", &self.tls)
+            .field("rate_limit", &self.rate_limit)
             .finish_non_exhaustive()
     }
 }
@@ -475,9 +565,10 @@ impl Default for MockConfig {
 
 impl MockConfig {
     /// The defaults: `127.0.0.1:0` (an ephemeral port), 100 000 objects, 64 KiB bodies,
-    /// 10 000 logged requests, a 24-hour idempotency window, the system clock; webhooks
-    /// retried like Mollie's (see [`MockConfig::webhook_retry_delays`]) with a 15-second
-    /// timeout, and no next-gen events.
+    /// 10 000 logged requests, a 24-hour idempotency window with 64 MiB for the keys, the
+    /// system clock; webhooks retried like Mollie's (see
+    /// [`MockConfig::webhook_retry_delays`]) with a 15-second timeout, no next-gen events,
+    /// and no rate limit.
     pub fn new() -> Self {
         Self {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -486,10 +577,12 @@ impl MockConfig {
             max_logged_requests: 10_000,
             max_log_bytes: 64 << 20,
             idempotency_ttl: Duration::from_secs(24 * 60 * 60),
+            max_idempotency_bytes: 64 << 20,
             profile_id: default_profile(),
             clock: clock::system(),
             webhooks: webhooks::WebhookSettings::default(),
             tls: false,
+            rate_limit: None,
         }
     }
 
@@ -525,9 +618,22 @@ impl MockConfig {
         self
     }
 
-    /// How long an idempotency key is remembered (Mollie: 24 hours).
+    /// How long an idempotency key is remembered (default 24 hours; Mollie does not publish
+    /// its window). A key is never forgotten earlier; see
+    /// [`MockConfig::max_idempotency_bytes`].
     pub fn idempotency_ttl(mut self, ttl: Duration) -> Self {
         self.idempotency_ttl = ttl;
+        self
+    }
+
+    /// How much memory the idempotency keys may take (default 64 MiB): each key counts its
+    /// real size (the key, its fingerprint, the stored answer's body and headers, and the
+    /// bookkeeping). Keys are never forgotten within [`MockConfig::idempotency_ttl`]; when
+    /// the budget is full, expired keys make room, and otherwise a request with a new key is
+    /// refused with a 503 and `Retry-After` and not executed. See [The API](crate#the-api)
+    /// (**Idempotency**).
+    pub fn max_idempotency_bytes(mut self, max: usize) -> Self {
+        self.max_idempotency_bytes = max;
         self
     }
 
@@ -584,6 +690,14 @@ impl MockConfig {
         self
     }
 
+    /// Limits the API requests of each credential (API key or access token) to a token
+    /// bucket: beyond it, 429 with Mollie's error body and `Retry-After`. Off by default. See
+    /// [Rate limits](crate#rate-limits).
+    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+        self.rate_limit = Some(limit);
+        self
+    }
+
     /// Binds the address and starts serving on the current tokio runtime.
     ///
     /// # Errors
@@ -601,8 +715,6 @@ impl MockConfig {
             Some(t) => (Some(t.acceptor), Some(t.certificate_pem)),
             None => (None, None),
         };
-        // Idempotency keys are bounded like objects: one kept per object is plenty.
-        let key_cap = self.max_objects.max(1000);
         let webhooks = Arc::new(webhooks::Webhooks::new(self.webhooks, self.clock.clone()));
         let app = Arc::new(App {
             settings: Settings {
@@ -615,7 +727,7 @@ impl MockConfig {
             scheme,
             hasher: RandomState::new(),
             store: Mutex::new(store::Store::new(self.max_objects)),
-            idempotency: Mutex::new(idempotency::Idempotency::new(key_cap)),
+            idempotency: Mutex::new(idempotency::Idempotency::new(self.max_idempotency_bytes)),
             faults: Mutex::new(faults::FaultQueue::default()),
             log: Mutex::new(log::RequestLog::new(
                 self.max_logged_requests,
@@ -623,6 +735,7 @@ impl MockConfig {
             )),
             release: Notify::new(),
             webhooks,
+            rate_limit: Mutex::new(self.rate_limit.map(rate_limit::Limiter::new)),
         });
         let router = Router::new()
             .fallback(dispatch::dispatch)
@@ -724,10 +837,17 @@ impl MockServer {
         self.addr
     }
 
-    /// Forgets all objects, idempotency keys, queued faults, logged requests and webhook
-    /// deliveries (those in progress are canceled).
+    /// Forgets all objects, idempotency keys, queued faults, logged requests, webhook
+    /// deliveries (those in progress are canceled) and the buckets of the rate limit.
     pub fn reset(&self) {
         self.app.reset();
+    }
+
+    /// Sets (or, with `None`, lifts) the rate limit per credential while the server runs,
+    /// e.g. to set a scene up at full speed and then play a throttled batch against it.
+    /// Every bucket starts full.
+    pub fn set_rate_limit(&self, limit: Option<RateLimit>) {
+        *lock(&self.app.rate_limit) = limit.map(rate_limit::Limiter::new);
     }
 
     /// Changes the status of a payment, as `POST /__mock/payments/{paymentId}/status` does,
