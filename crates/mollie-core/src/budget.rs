@@ -8,8 +8,9 @@
 /// Retry budget settings, and the bucket itself.
 ///
 /// Defaults, and why: a bucket of 500 tokens; a retry after a 5xx, a timeout or a broken
-/// connection costs 10, a retry after a 429 costs 5 (throttling is paced by the client's rate
-/// limiter too), and every successful call pays back 1. So a burst of up to 50 retries is
+/// connection costs 10, a retry after a 429 costs 5 (nothing while the client's adaptive rate
+/// limit is on: such a retry waits for a paced slot, so it cannot add load), and every
+/// successful call pays back 1. So a burst of up to 50 retries is
 /// always possible, and during a lasting incident in which a share `f` of calls fail, the
 /// successes fund at most `(1 - f) / 10` retries per call: the retries add less than 10% to
 /// the load, whatever `f` is.

@@ -140,19 +140,13 @@ async fn run(
             };
             return (Err(error), attempts);
         }
-        // After a 429, every call of the client keeps to the learned send rate (its slot is
-        // reserved now; the deadline still bounds the wait).
-        let time_left = match pace(shared) {
-            Some(wait) => {
-                tokio::time::sleep(wait.min(time_left)).await;
-                let left = deadline_at.saturating_duration_since(Instant::now());
-                if left.is_zero() {
-                    continue;
-                }
-                left
-            }
-            None => time_left,
-        };
+        // After a 429, every call of the client keeps to the learned send rate: it waits for
+        // a slot, asking again after each wait (the rate may have grown meanwhile); the
+        // deadline bounds the waiting.
+        if let Some(wait) = pace(shared) {
+            tokio::time::sleep(wait.min(time_left)).await;
+            continue;
+        }
         attempts += 1;
         // The attempt may use what is left of the deadline, no more.
         let cut_by_deadline = time_left < p.timeout;
@@ -261,7 +255,7 @@ fn seconds(shared: &Shared) -> f64 {
 /// How long this attempt waits for its turn under the learned send rate, if it must.
 fn pace(shared: &Shared) -> Option<Duration> {
     let rate = shared.rate.as_ref()?;
-    let wait = lock(rate).acquire(seconds(shared))?;
+    let wait = lock(rate).acquire(seconds(shared), fastrand::f64())?;
     Some(Duration::from_secs_f64(wait.min(60.0)))
 }
 
@@ -270,6 +264,9 @@ fn pace(shared: &Shared) -> Option<Duration> {
 fn afford_retry(shared: &Shared, outcome: &AttemptOutcome) -> bool {
     let mut budget = lock(&shared.budget);
     let paid = match outcome {
+        // With the adaptive rate limit on, a retry after a 429 waits for a paced slot: it
+        // cannot add load beyond the learned rate, so it costs the budget nothing.
+        AttemptOutcome::Response { status: 429, .. } if shared.rate.is_some() => true,
         AttemptOutcome::Response { status: 429, .. } => budget.withdraw_for_throttle(),
         _ => budget.withdraw_for_error(),
     };

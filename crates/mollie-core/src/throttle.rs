@@ -18,6 +18,10 @@ const SMOOTH: f64 = 0.8;
 const WINDOW: f64 = 0.5;
 /// The slowest the limiter ever sends, in requests per second.
 const MIN_RATE: f64 = 0.5;
+/// Throttles this soon after a cut answer requests sent before it: they do not cut again.
+/// (Without this, the many requests in flight when the first 429 comes back would each cut
+/// the rate by 30%, and 64 tasks would collapse it to the floor.)
+const SETTLE: f64 = 1.0;
 
 /// An adaptive send-rate limiter (a token bucket whose fill rate follows CUBIC).
 ///
@@ -25,7 +29,7 @@ const MIN_RATE: f64 = 0.5;
 /// use mollie_core::AdaptiveRate;
 ///
 /// let mut rate = AdaptiveRate::default();
-/// assert_eq!(rate.acquire(0.0), None, "dormant: no wait before the first 429");
+/// assert_eq!(rate.acquire(0.0, 0.5), None, "dormant: no wait before the first 429");
 /// for i in 0..100 {
 ///     rate.on_response(f64::from(i) * 0.01, false); // 100 requests per second
 /// }
@@ -82,22 +86,33 @@ impl AdaptiveRate {
         self.measured_rate
     }
 
-    /// Takes a slot for a request to be sent at `now` (seconds): `None` to send at once, or
-    /// how many seconds to wait first. The slot is reserved either way, so concurrent tasks
-    /// queue up one after the other instead of all waking at the same moment.
-    pub fn acquire(&mut self, now: f64) -> Option<f64> {
+    /// Asks for a slot for a request to be sent at `now` (seconds): `None` to send at once
+    /// (the slot is taken), or how many seconds to wait before asking again (nothing is
+    /// taken). `jitter` in `[0, 1]` spreads the waiters of one slot, so that they do not all
+    /// ask again at the same moment; asking again means a rate that grew meanwhile shortens
+    /// the wait.
+    pub fn acquire(&mut self, now: f64, jitter: f64) -> Option<f64> {
         if !self.enabled {
             return None;
         }
         self.refill(now);
-        self.tokens -= 1.0;
-        (self.tokens < 0.0).then(|| -self.tokens / self.fill_rate)
+        // A hair below one after refilling for exactly the wait it announced is one: else
+        // rounding would announce waits too small to move the clock.
+        if self.tokens >= 1.0 - 1e-9 {
+            self.tokens = (self.tokens - 1.0).max(0.0);
+            return None;
+        }
+        let until_one = (1.0 - self.tokens) / self.fill_rate;
+        Some(until_one * (1.0 + jitter.clamp(0.0, 1.0)))
     }
 
     /// Learns from a response received at `now`: `throttled` for a 429.
     pub fn on_response(&mut self, now: f64, throttled: bool) {
         self.measure(now);
         let rate = if throttled {
+            if self.enabled && now - self.last_throttle < SETTLE {
+                return;
+            }
             let base = if self.enabled {
                 self.measured_rate.min(self.fill_rate)
             } else {
@@ -167,7 +182,7 @@ mod tests {
         let mut rate = AdaptiveRate::default();
         let t = send(&mut rate, 0.0, 3.0, 50.0);
         assert!(!rate.is_active());
-        assert_eq!(rate.acquire(t), None);
+        assert_eq!(rate.acquire(t, 0.0), None);
         assert!(
             (rate.measured_rate() - 50.0).abs() < 5.0,
             "{}",
@@ -206,16 +221,60 @@ mod tests {
     }
 
     #[test]
-    fn concurrent_requests_queue_one_after_the_other() {
+    fn waiters_ask_again_and_take_slots_at_the_learned_rate() {
         let mut rate = AdaptiveRate::default();
         let t = send(&mut rate, 0.0, 2.0, 20.0);
         rate.on_response(t, true); // 70% of about 20/s: about 14/s
         let fill = rate.fill_rate();
-        let waits: Vec<f64> = (0..5).map(|_| rate.acquire(t).unwrap_or(0.0)).collect();
-        // Each waits one slot longer than the one before: no thundering herd.
-        for pair in waits.windows(2) {
-            assert!((pair[1] - pair[0] - 1.0 / fill).abs() < 1e-9, "{waits:?}");
+        // The bucket holds what it held; once it is empty, asking takes nothing.
+        let mut sent = 0;
+        while rate.acquire(t, 0.0).is_none() {
+            sent += 1;
+            assert!(sent < 100);
         }
+        let wait = rate.acquire(t, 0.0).unwrap();
+        assert!(wait > 0.0 && wait <= 1.0 / fill + 1e-9, "{wait}");
+        assert_eq!(
+            rate.acquire(t, 1.0),
+            Some(2.0 * wait),
+            "jitter spreads the waiters"
+        );
+        // After the wait, one slot is there.
+        assert_eq!(rate.acquire(t + wait, 0.0), None);
+        // Over ten seconds, about `fill` slots a second are taken.
+        let mut taken = 0;
+        let mut now = t + wait;
+        while now < t + wait + 10.0 {
+            match rate.acquire(now, 0.0) {
+                None => taken += 1,
+                Some(wait) => now += wait,
+            }
+        }
+        let expected = 10.0 * fill;
+        assert!(
+            (f64::from(taken) - expected).abs() <= expected * 0.1 + 2.0,
+            "{taken} vs {expected}"
+        );
+    }
+
+    #[test]
+    fn a_burst_of_throttles_cuts_the_rate_once() {
+        let mut rate = AdaptiveRate::default();
+        let t = send(&mut rate, 0.0, 3.0, 100.0);
+        rate.on_response(t, true);
+        let cut = rate.fill_rate();
+        // The other requests that were in flight come back throttled too.
+        for i in 1..64 {
+            rate.on_response(t + f64::from(i) * 0.01, true);
+        }
+        assert!(
+            (rate.fill_rate() - cut).abs() < 1e-9,
+            "{} vs {cut}",
+            rate.fill_rate()
+        );
+        // A throttle well after the cut cuts again.
+        rate.on_response(t + 2.0, true);
+        assert!(rate.fill_rate() < cut);
     }
 
     #[test]
@@ -226,7 +285,7 @@ mod tests {
         }
         assert!(rate.fill_rate() >= MIN_RATE);
         assert!(
-            rate.acquire(100.0)
+            rate.acquire(100.0, 0.0)
                 .is_none_or(|wait| wait <= 1.0 / MIN_RATE)
         );
     }
