@@ -404,6 +404,30 @@ pub(crate) fn page(
     }
 }
 
+impl crate::handlers::AccountWide for RefundRec {
+    fn env(&self) -> Env {
+        self.env
+    }
+    fn seq(&self) -> u64 {
+        self.seq
+    }
+    fn profile_id(&self) -> &ProfileId {
+        &self.profile_id
+    }
+}
+
+impl crate::handlers::AccountWide for ChargebackRec {
+    fn env(&self) -> Env {
+        self.env
+    }
+    fn seq(&self) -> u64 {
+        self.seq
+    }
+    fn profile_id(&self) -> &ProfileId {
+        &self.profile_id
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -251,7 +251,7 @@ impl Payments {
         let call = self
             .refunds(&payment.id)
             .create_call(&refund)
-            .check(refund.validate())
+            // `validate_against` runs `validate` first: one pass, the first error wins.
             .check(within(payment, &refund));
         CreateRefund::from_call(call)
     }

@@ -10,7 +10,7 @@ use mollie_models::{
 };
 use serde_json::Value;
 
-use super::{Ctx, cursor, list_reply, no_such, payments, profile_filter, to_json};
+use super::{Ctx, cursor, list_account_wide, list_reply, no_such, payments, to_json};
 use crate::amounts;
 use crate::app::{App, lock};
 use crate::clock;
@@ -118,24 +118,14 @@ pub(crate) fn list(app: &App, ctx: &Ctx<'_>, payment_id: &str) -> Result<Reply, 
 pub(crate) fn list_all(app: &App, ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let embed = !expand::values(ctx.query, "embed", EMBED)?.is_empty();
     let params = lists::params(ctx.query, &["testmode", "profileId", "embed"])?;
-    let profile = profile_filter(ctx.query)?;
     let store = lock(&app.store);
-    let wanted = |c: &ChargebackRec| profile.as_ref().is_none_or(|want| &c.profile_id == want);
-    let from = cursor(
-        &store.chargebacks,
-        params.from.as_deref(),
-        |c| c.env == ctx.env && wanted(c),
-        |c| c.seq,
-    )?;
-    let keep = |id: &str| store.chargebacks.get(id).is_some_and(wanted);
-    let order = &store.chargeback_order[ctx.env.index()];
-    let page = page(order, from, params.limit, params.desc(), keep);
-    list_reply(
+    list_account_wide(
         ctx,
-        &page,
         &store.chargebacks,
+        &store.chargeback_order[ctx.env.index()],
+        &params,
         |c| render_in(&store, c, ctx.base, embed),
-        ("/v2/chargebacks", &params, DOC_CHARGEBACKS),
+        ("/v2/chargebacks", DOC_CHARGEBACKS),
     )
 }
 

@@ -17,6 +17,40 @@ pub(crate) mod payment_changes;
 pub(crate) mod payments;
 pub(crate) mod refunds;
 
+/// A payment's sub-resource as the account-wide lists (`/v2/refunds`, `/v2/chargebacks`)
+/// see it: its mode, its place in creation order and its profile.
+pub(crate) trait AccountWide {
+    fn env(&self) -> Env;
+    fn seq(&self) -> u64;
+    fn profile_id(&self) -> &mollie_models::ProfileId;
+}
+
+/// An account-wide list: every record of the request's mode in `order`, only those of
+/// `profileId` if the query names one, rendered by `render`.
+pub(crate) fn list_account_wide<R: AccountWide, T>(
+    ctx: &Ctx<'_>,
+    records: &std::collections::HashMap<String, R>,
+    order: &std::collections::BTreeMap<u64, String>,
+    params: &crate::lists::ListParams,
+    render: impl Fn(&R) -> T,
+    (path, doc): (&str, &str),
+) -> Result<Reply, ApiError>
+where
+    T: mollie_models::ListItem + serde::Serialize,
+{
+    let profile = profile_filter(ctx.query)?;
+    let wanted = |r: &R| profile.as_ref().is_none_or(|want| r.profile_id() == want);
+    let from = cursor(
+        records,
+        params.from.as_deref(),
+        |r| r.env() == ctx.env && wanted(r),
+        R::seq,
+    )?;
+    let keep = |id: &str| records.get(id).is_some_and(wanted);
+    let page = crate::store::page(order, from, params.limit, params.desc(), keep);
+    list_reply(ctx, &page, records, render, (path, params, doc))
+}
+
 /// The sequence number of a list's `from` cursor: a record that `accept` takes (the list's
 /// own kind, owner and filters), else Mollie's 400 on `from`.
 pub(crate) fn cursor<R>(

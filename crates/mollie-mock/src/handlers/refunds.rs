@@ -7,7 +7,7 @@ use mollie_models::{
     RefundStatus, Timestamp,
 };
 
-use super::{Ctx, cursor, list_reply, no_such, payments, profile_filter, to_json};
+use super::{Ctx, cursor, list_account_wide, list_reply, no_such, payments, to_json};
 use crate::amounts;
 use crate::app::{App, lock};
 use crate::clock;
@@ -211,24 +211,14 @@ pub(crate) fn list(app: &App, ctx: &Ctx<'_>, payment_id: &str) -> Result<Reply, 
 pub(crate) fn list_all(app: &App, ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let embed = !expand::values(ctx.query, "embed", EMBED)?.is_empty();
     let params = lists::params(ctx.query, &["testmode", "profileId", "embed"])?;
-    let profile = profile_filter(ctx.query)?;
     let store = lock(&app.store);
-    let wanted = |r: &RefundRec| profile.as_ref().is_none_or(|want| &r.profile_id == want);
-    let from = cursor(
-        &store.refunds,
-        params.from.as_deref(),
-        |r| r.env == ctx.env && wanted(r),
-        |r| r.seq,
-    )?;
-    let keep = |id: &str| store.refunds.get(id).is_some_and(wanted);
-    let order = &store.refund_order[ctx.env.index()];
-    let page = page(order, from, params.limit, params.desc(), keep);
-    list_reply(
+    list_account_wide(
         ctx,
-        &page,
         &store.refunds,
+        &store.refund_order[ctx.env.index()],
+        &params,
         |r| render_in(&store, r, ctx.base, embed),
-        ("/v2/refunds", &params, DOC_REFUNDS),
+        ("/v2/refunds", DOC_REFUNDS),
     )
 }
 
