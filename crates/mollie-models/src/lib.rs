@@ -1,6 +1,7 @@
-//! Types of Mollie's Customers, Mandates, Payments, Refunds and Chargebacks APIs (v2), exactly
-//! as Mollie's OpenAPI spec describes them: resources, request bodies, typed ids, money, list
-//! pages, error bodies and the `include`/`embed` query values ([`query`]).
+//! Types of Mollie's Customers, Mandates, Payments, Refunds, Chargebacks and Subscriptions APIs
+//! (v2), exactly as Mollie's OpenAPI spec describes them: resources, request bodies, typed ids,
+//! money, intervals, list pages, error bodies and the `include`/`embed` query values
+//! ([`query`]).
 //!
 //! This crate does no I/O: it depends on `serde` and `serde_json` only, so a webhook
 //! receiver or a service that stores Mollie objects can use it without an HTTP stack. The
@@ -12,9 +13,9 @@
 //! - Every enum of values Mollie sends has an `Unknown(String)` variant: a value Mollie adds
 //!   later parses and is written back unchanged. Unknown object fields are ignored.
 //! - Request bodies ([`NewCustomer`], [`CustomerUpdate`], [`NewMandate`], [`NewPayment`],
-//!   [`PaymentUpdate`], [`NewRefund`]) are built by constructors that take the required
+//!   [`PaymentUpdate`], [`NewRefund`], [`NewSubscription`], [`SubscriptionUpdate`]) are built by constructors that take the required
 //!   fields; values that can be wrong are typed and checked when made ([`Money`], [`Iban`],
-//!   [`Date`], ids, metadata), and `validate` ([`NewPayment::validate`],
+//!   [`Date`], [`Interval`], ids, metadata), and `validate` ([`NewPayment::validate`],
 //!   [`NewRefund::validate_against`], ...) checks what a constructor cannot.
 //! - Resources that can embed others carry them typed: a [`Payment`]'s refunds and
 //!   chargebacks ([`PaymentEmbedded`]), a [`Refund`]'s or [`Chargeback`]'s payment.
@@ -58,6 +59,7 @@ mod payment_details;
 mod payment_update;
 pub mod query;
 mod refund;
+mod subscription;
 mod validation;
 pub mod webhooks;
 
@@ -98,5 +100,9 @@ pub use refund::{
     NewRefund, NewRoutingReversal, Refund, RefundEmbedded, RefundExternalReference,
     RefundExternalReferenceType, RefundLinks, RefundRoutingReversal, RefundRoutingReversalSource,
     RefundStatus, RoutingReversalSource, RoutingReversalSourceType,
+};
+pub use subscription::{
+    Interval, IntervalUnit, NewSubscription, Subscription, SubscriptionLinks, SubscriptionMethod,
+    SubscriptionStatus, SubscriptionUpdate,
 };
 pub use validation::ValidationError;

@@ -13,6 +13,7 @@ use crate::customer::Customer;
 use crate::mandate::Mandate;
 use crate::payment::Payment;
 use crate::refund::Refund;
+use crate::subscription::Subscription;
 
 /// A resource that list endpoints return, with the key its items have under `_embedded`.
 pub trait ListItem {
@@ -34,6 +35,9 @@ impl ListItem for Refund {
 }
 impl ListItem for Chargeback {
     const COLLECTION: &'static str = "chargebacks";
+}
+impl ListItem for Subscription {
+    const COLLECTION: &'static str = "subscriptions";
 }
 
 /// One page of a list, as Mollie returns it.

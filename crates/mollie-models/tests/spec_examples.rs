@@ -9,7 +9,8 @@
 mod common;
 
 use mollie_models::{
-    Chargeback, Customer, ErrorResponse, List, Mandate, NewRefund, Payment, PaymentUpdate, Refund,
+    Chargeback, Customer, ErrorResponse, List, Mandate, NewRefund, NewSubscription, Payment,
+    PaymentUpdate, Refund, Subscription, SubscriptionUpdate,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -28,13 +29,9 @@ enum Model {
     RefundList,
     Chargeback,
     ChargebackList,
+    Subscription,
+    SubscriptionList,
     Error,
-}
-
-/// The Subscriptions API is in the spec but not modelled yet: a later issue adds the
-/// `Subscription` model and its examples. Its paths are skipped, and counted.
-fn is_subscription_path(path: &str) -> bool {
-    path.contains("/subscriptions")
 }
 
 fn model_for(path: &str, method: &str, status: &str) -> Model {
@@ -61,6 +58,17 @@ fn model_for(path: &str, method: &str, status: &str) -> Model {
         ("/v2/payments/{paymentId}/chargebacks/{chargebackId}", "get") => Model::Chargeback,
         ("/v2/payments/{paymentId}/chargebacks" | "/v2/chargebacks", "get") => {
             Model::ChargebackList
+        }
+        ("/v2/customers/{customerId}/subscriptions", "post")
+        | (
+            "/v2/customers/{customerId}/subscriptions/{subscriptionId}",
+            "get" | "patch" | "delete",
+        ) => Model::Subscription,
+        ("/v2/customers/{customerId}/subscriptions" | "/v2/subscriptions", "get") => {
+            Model::SubscriptionList
+        }
+        ("/v2/customers/{customerId}/subscriptions/{subscriptionId}/payments", "get") => {
+            Model::PaymentList
         }
         other => panic!("no model for {other:?} {status}: the spec grew an operation"),
     }
@@ -196,6 +204,8 @@ fn check_as(model: Model, name: &str, example: &Value) {
         Model::RefundList => check::<List<Refund>>(name, example),
         Model::Chargeback => check::<Chargeback>(name, example),
         Model::ChargebackList => check::<List<Chargeback>>(name, example),
+        Model::Subscription => check::<Subscription>(name, example),
+        Model::SubscriptionList => check::<List<Subscription>>(name, example),
         Model::Error => check::<ErrorResponse>(name, example),
     }
 }
@@ -206,14 +216,9 @@ fn every_example_response_in_the_spec_parses_and_round_trips() {
         return;
     };
     let mut checked = 0;
-    let mut skipped = 0;
     let mut by_model = std::collections::BTreeMap::<String, usize>::new();
     let paths = spec["paths"].as_object().expect("paths");
     for (path, item) in paths {
-        if is_subscription_path(path) {
-            skipped += count_examples(&spec, item);
-            continue;
-        }
         for (method, operation) in item.as_object().expect("path item") {
             let Some(responses) = operation.get("responses").and_then(Value::as_object) else {
                 continue;
@@ -258,56 +263,28 @@ fn every_example_response_in_the_spec_parses_and_round_trips() {
     }
     // The spec (commit cfbba47b874b, recurring-billing.yaml) has 149 response examples under
     // its paths, counting the shared 404/429/400 error examples once per operation that uses
-    // them: 123 under the Customers, Mandates, Payments, Refunds and Chargebacks paths, checked
-    // here, and 26 under the Subscriptions paths, skipped until the Subscription model exists.
-    // A new example changes these counts: look at it, then update the numbers.
-    assert_eq!(checked, 123, "{by_model:?}");
-    assert_eq!(skipped, 26, "Subscriptions examples");
+    // them; every one is checked. A new example changes these counts: look at it, then update
+    // the numbers.
+    assert_eq!(checked, 149, "{by_model:?}");
     let expected: std::collections::BTreeMap<String, usize> = [
         ("Chargeback", 2),
         ("ChargebackList", 6),
         ("Customer", 4),
         ("CustomerList", 1),
-        ("Error", 62),
+        ("Error", 78),
         ("Mandate", 3),
         ("MandateList", 1),
         ("Payment", 33),
-        ("PaymentList", 6),
+        ("PaymentList", 9),
         ("Refund", 3),
         ("RefundList", 2),
+        ("Subscription", 5),
+        ("SubscriptionList", 2),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
     .collect();
     assert_eq!(by_model, expected);
-}
-
-/// How many example responses the operations of a path item have.
-fn count_examples(spec: &Value, item: &Value) -> usize {
-    let mut count = 0;
-    for operation in item.as_object().expect("path item").values() {
-        for response in operation
-            .get("responses")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flat_map(|r| r.values())
-        {
-            let response = resolve(spec, response);
-            for media in response
-                .get("content")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flat_map(|c| c.values())
-            {
-                count += usize::from(media.get("example").is_some());
-                count += media
-                    .get("examples")
-                    .and_then(Value::as_object)
-                    .map_or(0, serde_json::Map::len);
-            }
-        }
-    }
-    count
 }
 
 #[test]
@@ -339,8 +316,7 @@ fn every_component_example_parses_and_round_trips() {
             "get-mandate" => Model::Mandate,
             "get-refund" => Model::Refund,
             "list-chargebacks" => Model::ChargebackList,
-            // Skipped until a later issue adds the Subscription model.
-            "get-subscription" => continue,
+            "get-subscription" => Model::Subscription,
             other => panic!("unexpected component example {other}"),
         };
         check_as(model, &format!("component-{name}"), &example["value"]);
@@ -495,4 +471,31 @@ fn the_models_carry_every_property_of_their_schemas() {
     let update = &spec["paths"]["/v2/payments/{paymentId}"]["patch"]["requestBody"]["content"]["application/json"]
         ["schema"];
     check_carries_every_property::<PaymentUpdate>(&spec, "update-payment", update, true, &[]);
+
+    // `profileId` is write-only, and the client places it (query or body), not the models.
+    for schema in ["entity-subscription", "list-entity-subscription"] {
+        check_carries_every_property::<Subscription>(
+            &spec,
+            schema,
+            &schemas[schema],
+            false,
+            &["profileId"],
+        );
+    }
+    check_carries_every_property::<NewSubscription>(
+        &spec,
+        "subscription-request",
+        &schemas["subscription-request"],
+        true,
+        &["profileId"],
+    );
+    let update = &spec["paths"]["/v2/customers/{customerId}/subscriptions/{subscriptionId}"]["patch"]
+        ["requestBody"]["content"]["application/json"]["schema"];
+    check_carries_every_property::<SubscriptionUpdate>(
+        &spec,
+        "update-subscription",
+        update,
+        true,
+        &[],
+    );
 }
