@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime};
 use mollie_models::ProfileId;
 use tokio::sync::Notify;
 
-use crate::clock::Clock;
+use crate::clock::VirtualClock;
 use crate::faults::FaultQueue;
 use crate::idempotency::Idempotency;
 use crate::log::RequestLog;
@@ -22,12 +22,13 @@ pub(crate) struct Settings {
     pub max_body_bytes: usize,
     pub idempotency_ttl: Duration,
     pub profile_id: ProfileId,
-    pub clock: Clock,
 }
 
 /// The state behind every request.
 pub(crate) struct App {
     pub settings: Settings,
+    /// The mock's time: the configured clock, moved forward by `/__mock/clock`.
+    pub clock: Arc<VirtualClock>,
     pub local_addr: SocketAddr,
     /// `http`, or `https` when serving TLS: the scheme of every link.
     pub scheme: &'static str,
@@ -53,7 +54,7 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl App {
     pub fn now(&self) -> SystemTime {
-        (self.settings.clock)()
+        self.clock.now()
     }
 
     /// Forgets everything: objects, idempotency keys, queued faults, the request log, the

@@ -188,9 +188,119 @@ fn objects(app: &App, parts: &Parts, bytes: &[u8]) -> Option<Result<Response, Ap
         Some(refund_status(app, &base, id, bytes))
     } else if let Some(id) = id_in(path, "payments", "chargebacks") {
         Some(new_chargeback(app, &base, id, bytes))
+    } else if let Some(id) = id_in(path, "subscriptions", "fail-next") {
+        Some(fail_next(app, id, bytes))
     } else {
         id_in(path, "chargebacks", "reverse").map(|id| reverse(app, &base, id))
     }
+}
+
+/// `POST /__mock/subscriptions/{subscriptionId}/fail-next`, optionally `{"reason": "AM04"}`.
+fn fail_next(app: &App, id: &str, bytes: &[u8]) -> Result<Response, ApiError> {
+    let body = control_body(bytes, "{\"reason\": \"AM04\"}")?;
+    let reason = match body.get("reason") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s.as_str()),
+        Some(_) => {
+            return Err(ApiError::unprocessable(
+                "reason",
+                "The 'reason' field must be a string such as \"AM04\"",
+            ));
+        }
+    };
+    app.fail_next(id, reason)?;
+    Ok(Reply::no_content().into_response())
+}
+
+/// The clock's state: `{"now": "...", "offsetSeconds": N}`.
+fn clock_state(app: &App) -> Value {
+    json!({
+        "now": crate::clock::timestamp(app.now()),
+        "offsetSeconds": app.clock.offset().as_secs(),
+    })
+}
+
+/// A duration such as `"4 months"`, `"36 hours"` or `"90 seconds"` from now: calendar
+/// months, else a fixed number of seconds.
+fn advance_target(app: &App, text: &str) -> Result<std::time::SystemTime, ApiError> {
+    let invalid = || {
+        ApiError::unprocessable(
+            "advance",
+            format!(
+                "Invalid duration '{}': use a whole number and seconds, minutes, hours, days, weeks or months, like \"4 months\"",
+                crate::errors::quoted(text)
+            ),
+        )
+    };
+    let (count, unit) = text.trim().split_once(' ').ok_or_else(invalid)?;
+    let count: u32 = count.parse().map_err(|_| invalid())?;
+    let now = app.now();
+    let seconds: u64 = match unit.trim_end_matches('s') {
+        "second" => 1,
+        "minute" => 60,
+        "hour" => 3600,
+        "day" => 86_400,
+        "week" => 7 * 86_400,
+        "month" => {
+            let at = crate::clock::utc(now);
+            let day = crate::clock::plus_months(at.date(), count).ok_or_else(invalid)?;
+            return Ok(crate::clock::instant(at.replace_date(day)));
+        }
+        _ => return Err(invalid()),
+    };
+    now.checked_add(std::time::Duration::from_secs(u64::from(count) * seconds))
+        .ok_or_else(invalid)
+}
+
+/// `POST /__mock/clock` with `{"advance": "4 months"}`, `{"advanceSeconds": 3600}` or
+/// `{"set": "2027-01-01T00:00:00+00:00"}`: moves the mock's time forward and runs what falls
+/// due.
+fn move_clock(app: &App, bytes: &[u8]) -> Result<Response, ApiError> {
+    let body = control_body(bytes, "{\"advance\": \"4 months\"}")?;
+    let given: Vec<&str> = ["advance", "advanceSeconds", "set"]
+        .into_iter()
+        .filter(|k| body.get(*k).is_some_and(|v| !v.is_null()))
+        .collect();
+    let [field] = given.as_slice() else {
+        return Err(ApiError::unprocessable(
+            "advance",
+            "Send exactly one of 'advance' (\"4 months\"), 'advanceSeconds' (3600) or 'set' (an RFC 3339 time)",
+        ));
+    };
+    let target = match (*field, &body[*field]) {
+        ("advance", Value::String(text)) => advance_target(app, text)?,
+        ("advanceSeconds", v) => {
+            let seconds = v.as_u64().ok_or_else(|| {
+                ApiError::unprocessable(
+                    "advanceSeconds",
+                    "'advanceSeconds' must be a whole number of seconds",
+                )
+            })?;
+            app.now()
+                .checked_add(std::time::Duration::from_secs(seconds))
+                .ok_or_else(|| ApiError::unprocessable("advanceSeconds", "That is too far"))?
+        }
+        ("set", Value::String(text)) => crate::clock::parse_timestamp(text).ok_or_else(|| {
+            ApiError::unprocessable(
+                "set",
+                format!(
+                    "Invalid time '{}': use RFC 3339, like 2027-01-01T00:00:00+00:00",
+                    crate::errors::quoted(text)
+                ),
+            )
+        })?,
+        (other, _) => {
+            return Err(ApiError::unprocessable(
+                other,
+                format!("The '{other}' field must be a string"),
+            ));
+        }
+    };
+    let report = app.set_clock(target)?;
+    Ok(json_response(
+        StatusCode::OK,
+        &serde_json::to_value(&report).unwrap_or(Value::Null),
+    ))
 }
 
 fn queue_from_body(app: &App, bytes: &[u8]) -> Result<Response, ApiError> {
@@ -262,6 +372,8 @@ pub(crate) async fn handle(app: &App, parts: &Parts, body: HttpBody) -> Response
         Ok(bytes) => bytes,
         Err(error) => return error.into_reply().into_response(),
     };
+    // What fell due since the last request happens before this one is looked at.
+    app.catch_up();
     if let Some(result) = objects(app, parts, &bytes) {
         return result.unwrap_or_else(|e| e.into_reply().into_response());
     }
@@ -279,6 +391,8 @@ pub(crate) async fn handle(app: &App, parts: &Parts, body: HttpBody) -> Response
             lock(&app.faults).queued.clear();
             Ok(Reply::no_content().into_response())
         }
+        (&Method::GET, "/__mock/clock") => Ok(json_response(StatusCode::OK, &clock_state(app))),
+        (&Method::POST, "/__mock/clock") => move_clock(app, &bytes),
         (&Method::POST, "/__mock/reset") => {
             app.reset();
             Ok(Reply::no_content().into_response())

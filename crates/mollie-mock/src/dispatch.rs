@@ -279,6 +279,9 @@ async fn process(
 ) -> Result<(Reply, bool), ApiError> {
     let caller = auth::authenticate(&parts.headers, &app.hasher)?;
     rate_limit::admit(app, caller.scope)?;
+    // What fell due since the last request (a subscription's day, a settled direct debit)
+    // happens before this one is answered.
+    app.catch_up();
     let route = handlers::route(parts.uri.path())?;
     let allowed = handlers::allowed(&route);
     if !allowed.contains(&parts.method) {
@@ -377,6 +380,8 @@ async fn process(
     };
     let reply = handlers::handle(app, &ctx, &route, &parts.method, &body)
         .unwrap_or_else(ApiError::into_reply);
+    // What the request made due now (a subscription starting today) happens at once.
+    app.catch_up();
     if let Some(guard) = guard {
         guard.finish(&reply);
     }

@@ -1,5 +1,7 @@
-//! A faithful, stateful fake of Mollie's Customers, Mandates, Payments, Refunds and
-//! Chargebacks APIs (v2), for tests and local development: no network, no API key.
+//! A faithful, stateful fake of Mollie's Customers, Mandates, Payments, Refunds, Chargebacks
+//! and Subscriptions APIs (v2), for tests and local development: no network, no API key. Its
+//! clock can be moved forward: a year of subscriptions charges, settles and sends its
+//! webhooks in milliseconds ([Time](#time)).
 //!
 //! It serves the same paths as `https://api.mollie.com` with the same status codes, headers
 //! (`Content-Type: application/hal+json`) and bodies, keeps what is created in memory, and
@@ -54,6 +56,13 @@
 //! | List chargebacks | `GET /v2/payments/{paymentId}/chargebacks` | 200 |
 //! | Get chargeback | `GET /v2/payments/{paymentId}/chargebacks/{chargebackId}` | 200 |
 //! | List all chargebacks | `GET /v2/chargebacks` | 200 |
+//! | Create subscription | `POST /v2/customers/{customerId}/subscriptions` | 201 |
+//! | List customer subscriptions | `GET /v2/customers/{customerId}/subscriptions` | 200 |
+//! | Get subscription | `GET /v2/customers/{customerId}/subscriptions/{subscriptionId}` | 200 |
+//! | Update subscription | `PATCH /v2/customers/{customerId}/subscriptions/{subscriptionId}` | 200 |
+//! | Cancel subscription | `DELETE /v2/customers/{customerId}/subscriptions/{subscriptionId}` | 200 |
+//! | List all subscriptions | `GET /v2/subscriptions` | 200 |
+//! | List subscription payments | `GET /v2/customers/{customerId}/subscriptions/{subscriptionId}/payments` | 200 |
 //!
 //! - **Auth**: `Authorization: Bearer test_...` sees only test-mode objects,
 //!   `Bearer live_...` only live ones; `Bearer access_...` (organization or OAuth token)
@@ -61,7 +70,7 @@
 //!   of a DELETE such as *Cancel refund*; default live) and must send `profileId` when it
 //!   creates a payment. Anything else: 401 with Mollie's body. Auth is checked before
 //!   routing, as at Mollie.
-//! - **Ids** are `cst_`/`mdt_`/`tr_`/`re_`/`chb_` and ten random base62 characters. An id of
+//! - **Ids** are `cst_`/`mdt_`/`tr_`/`re_`/`chb_`/`sub_` and ten random base62 characters. An id of
 //!   the wrong shape in a path is a 404 (`No customer exists with token ...`), like an
 //!   unknown one. An object of the other mode, or a refund or chargeback asked for under
 //!   another payment, is a 404 too.
@@ -355,6 +364,14 @@
 //! - `POST /__mock/release`: ends every `delay-ms` wait now (for tests that hold a request in
 //!   flight, e.g. to see the idempotency 409).
 //! - `GET /__mock/health`: `{"status": "ok", "objects": N}`.
+//! - `GET /__mock/clock`: `{"now": "2026-01-05T10:00:00+00:00", "offsetSeconds": N}`.
+//!   `POST /__mock/clock` with `{"advance": "4 months"}` (a whole number of seconds,
+//!   minutes, hours, days, weeks or calendar months), `{"advanceSeconds": 3600}` or
+//!   `{"set": "2027-01-01T00:00:00Z"}` moves it forward and runs what falls due (see
+//!   [Time](#time)); 200 with `{"now", "charged", "settled", "failed", "expired", "ended"}`.
+//!   Backwards is a 422 on `now`.
+//! - `POST /__mock/subscriptions/{subscriptionId}/fail-next`, optionally with
+//!   `{"reason": "AM04"}`: the subscription's next payment fails (see [Time](#time)). 204.
 //!
 //! In-process, [`MockServer`] offers the same as methods.
 //!
@@ -408,6 +425,65 @@
 //! pending. Deliveries stop when the log is cleared, the mock is reset, or the server is
 //! dropped or shut down ([`MockServer::shutdown`] also waits for them to end), so none
 //! reaches the network after a test.
+//!
+//! # Time
+//!
+//! The mock's now is [`MockConfig::clock`] (the system clock by default) plus an offset that
+//! `POST /__mock/clock`, [`MockServer::advance_clock`] and [`MockServer::set_clock`] grow; it
+//! never goes back. Everything follows it: `createdAt` and the other timestamps, the expiry
+//! of open payments (15 minutes), the idempotency window, the webhook retry schedule, and
+//! these, run in time order by each move of the clock (and, as the wall clock moves it,
+//! before every request and once a second), each stamped with its own time:
+//!
+//! - **Subscriptions charge on their days.** An `active` subscription makes a `recurring`
+//!   payment (`subscriptionId` set, its `amount`, `description`, `metadata` and
+//!   `webhookUrl`) at 00:00 UTC of its `nextPaymentDate` (right after the request, when that
+//!   day has begun), on its own mandate or else the customer's newest valid mandate of its
+//!   `method`. Then `nextPaymentDate` moves by `interval` from `startDate` (the same day of
+//!   the month, a shorter month's last day, or every month's last day when `startDate` is
+//!   one, as Mollie documents), `timesRemaining` counts down, and after `times` payments the
+//!   subscription is `completed`. In test mode it is `canceled` after 10 payments, as
+//!   Mollie's spec says. With no valid mandate to charge it becomes `suspended` until one is
+//!   valid again (a mandate created by the API, or by a paid `first` payment), which also
+//!   starts a `pending` subscription.
+//! - **Direct debits settle after business days.** A recurring SEPA Direct Debit payment
+//!   (a subscription's or one made by the API) is `pending`, with the `details` Mollie shows:
+//!   `transferReference`, `creditorIdentifier`, the mandate's `consumerName`,
+//!   `consumerAccount`, `consumerBic` and `signatureDate`, and `dueDate` the next business
+//!   day (the spec's example). One business day after `dueDate` ("Status is updated 1
+//!   business day after direct debit date", Mollie's help centre) it becomes `paid`, or
+//!   `failed` with `details.bankReasonCode` and `bankReason` when
+//!   `POST /__mock/subscriptions/{id}/fail-next` (or
+//!   [`MockServer::fail_next_subscription_payment`]) said so (`AM04`, insufficient funds,
+//!   by default). A failing card or PayPal charge fails at once with a `statusReason`.
+//!   Business days are Monday to Friday; bank holidays are not known.
+//! - **Open payments expire** 15 minutes after creation (`expired`, `expiredAt`).
+//! - **Webhooks** go out for each: a subscription's new payment, its settlement or failure,
+//!   an expiry, as for any status change (see [Webhooks](#webhooks)).
+//!
+//! Mollie's other rules hold: a subscription needs a valid mandate (or a pending one: it is
+//! `pending` then), else 422 on `mandateId`; its `description` is unique among the
+//! customer's running subscriptions; revoking its mandate cancels it (and those without a
+//! mandate of their own that no other valid mandate can charge); deleting the customer
+//! cancels them all (they stay in `GET /v2/subscriptions`); a canceled or completed
+//! subscription charges nothing and cannot be updated or canceled (422 on `status`). An
+//! update of `interval` keeps the next payment's day and counts from it; a new `startDate`
+//! (today or later) is the next payment's day.
+//!
+//! ```
+//! # async fn demo() -> std::io::Result<()> {
+//! use std::time::Duration;
+//!
+//! let server = mollie_mock::MockServer::start().await?;
+//! let before = server.now();
+//! // With a customer, a mandate and a monthly subscription of `"times": 3`, this would make
+//! // its payments, settle them and send their webhooks; here there is nothing to charge.
+//! let report = server.advance_clock(Duration::from_secs(120 * 24 * 3600)).await;
+//! assert_eq!((report.charged, report.settled), (0, 0));
+//! assert!(server.now() >= before + Duration::from_secs(120 * 24 * 3600));
+//! # Ok(()) }
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(demo()).unwrap();
+//! ```
 //!
 //! # Refunds and chargebacks
 //!
@@ -475,7 +551,9 @@ mod log;
 mod payment_state;
 mod rate_limit;
 mod refund_state;
+mod schedule;
 mod store;
+mod subscription_state;
 mod tls;
 mod validate;
 mod webhooks;
@@ -499,6 +577,7 @@ pub use clock::Clock;
 pub use faults::FaultSyntaxError;
 pub use log::RecordedRequest;
 pub use rate_limit::RateLimit;
+pub use schedule::ClockReport;
 pub use webhooks::{DeliveryAttempt, DeliveryKind, DeliveryOutcome, WebhookDelivery};
 
 use app::{App, Settings, lock};
@@ -715,14 +794,15 @@ impl MockConfig {
             Some(t) => (Some(t.acceptor), Some(t.certificate_pem)),
             None => (None, None),
         };
-        let webhooks = Arc::new(webhooks::Webhooks::new(self.webhooks, self.clock.clone()));
+        let clock = Arc::new(clock::VirtualClock::new(self.clock));
+        let webhooks = Arc::new(webhooks::Webhooks::new(self.webhooks, clock.clone()));
         let app = Arc::new(App {
             settings: Settings {
                 max_body_bytes: self.max_body_bytes,
                 idempotency_ttl: self.idempotency_ttl,
                 profile_id: self.profile_id,
-                clock: self.clock,
             },
+            clock,
             local_addr: addr,
             scheme,
             hasher: RandomState::new(),
@@ -745,6 +825,7 @@ impl MockConfig {
         let task = tokio::spawn(serve(listener, router, async {
             let _ = stopped.await;
         }));
+        let ticker = tokio::spawn(schedule::tick(Arc::downgrade(&app)));
         Ok(MockServer {
             addr,
             url: format!("{scheme}://{addr}"),
@@ -752,6 +833,7 @@ impl MockConfig {
             app,
             stop: Some(stop),
             task: Some(task),
+            ticker,
         })
     }
 }
@@ -800,6 +882,8 @@ pub struct MockServer {
     app: Arc<App>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<io::Result<()>>>,
+    /// Runs what falls due as the wall clock moves the mock's time.
+    ticker: JoinHandle<()>,
 }
 
 impl std::fmt::Debug for MockServer {
@@ -956,6 +1040,64 @@ impl MockServer {
             .map_err(|e| Box::new(e.to_error_response()))
     }
 
+    /// The mock's time: the configured clock ([`MockConfig::clock`]) plus however far
+    /// [`MockServer::advance_clock`] and [`MockServer::set_clock`] moved it.
+    pub fn now(&self) -> SystemTime {
+        self.app.now()
+    }
+
+    /// Moves the mock's clock forward by `by` and runs what would have happened in that
+    /// time, in order: subscriptions make their payments on their days, direct debits settle
+    /// (or fail), open payments expire, and the webhooks of each go out (retries follow the
+    /// mock's clock too). See [Time](crate#time).
+    ///
+    /// ```
+    /// # async fn demo() -> std::io::Result<()> {
+    /// use std::time::Duration;
+    ///
+    /// let server = mollie_mock::MockServer::start().await?;
+    /// let before = server.now();
+    /// let report = server.advance_clock(Duration::from_secs(31 * 24 * 3600)).await;
+    /// assert!(server.now() >= before + Duration::from_secs(31 * 24 * 3600));
+    /// assert_eq!(report.charged, 0); // no subscriptions yet
+    /// # Ok(()) }
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(demo()).unwrap();
+    /// ```
+    pub async fn advance_clock(&self, by: Duration) -> ClockReport {
+        self.app.advance_clock(by)
+    }
+
+    /// Moves the mock's clock forward to `to`, running what falls due as
+    /// [`MockServer::advance_clock`] does.
+    ///
+    /// # Errors
+    /// Mollie's error body, 422 on `now`, when `to` is before the mock's now: its time only
+    /// moves forward.
+    pub async fn set_clock(&self, to: SystemTime) -> Result<ClockReport, Box<ErrorResponse>> {
+        self.app
+            .set_clock(to)
+            .map_err(|e| Box::new(e.to_error_response()))
+    }
+
+    /// Makes the next payment of a subscription fail, as
+    /// `POST /__mock/subscriptions/{subscriptionId}/fail-next` does: a direct debit fails
+    /// when it would have settled, with `details.bankReasonCode` `reason` (a SEPA reason
+    /// code, `AM04` "Insufficient funds" by default) and its `bankReason`; a card or PayPal
+    /// payment fails at once with a `statusReason`.
+    ///
+    /// # Errors
+    /// Mollie's error body: 404 for an unknown subscription, 422 for one that is canceled or
+    /// completed, or a reason that is not four letters and digits.
+    pub fn fail_next_subscription_payment(
+        &self,
+        subscription_id: impl AsRef<str>,
+        reason: Option<&str>,
+    ) -> Result<(), Box<ErrorResponse>> {
+        self.app
+            .fail_next(subscription_id.as_ref(), reason)
+            .map_err(|e| Box::new(e.to_error_response()))
+    }
+
     /// The webhook deliveries, oldest first (the most recent 10 000).
     pub fn webhook_deliveries(&self) -> Vec<WebhookDelivery> {
         self.app.webhooks.deliveries()
@@ -1000,6 +1142,7 @@ impl MockServer {
     /// Stops accepting connections, cancels the webhook deliveries in progress, and waits
     /// until the open connections and the delivery tasks are done.
     pub async fn shutdown(mut self) {
+        self.ticker.abort();
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -1014,6 +1157,7 @@ impl MockServer {
 
 impl Drop for MockServer {
     fn drop(&mut self) {
+        self.ticker.abort();
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }

@@ -11,6 +11,8 @@ pub(crate) const DOC_CUSTOMERS: &str =
 pub(crate) const DOC_MANDATES: &str = "https://docs.mollie.com/reference/v2/mandates-api/overview";
 pub(crate) const DOC_PAYMENTS: &str = "https://docs.mollie.com/reference/v2/payments-api/overview";
 pub(crate) const DOC_REFUNDS: &str = "https://docs.mollie.com/reference/v2/refunds-api/overview";
+pub(crate) const DOC_SUBSCRIPTIONS: &str =
+    "https://docs.mollie.com/reference/v2/subscriptions-api/overview";
 pub(crate) const DOC_CHARGEBACKS: &str =
     "https://docs.mollie.com/reference/v2/chargebacks-api/overview";
 /// The dashboard; the mock has none, so links point where Mollie's would.

@@ -1,5 +1,5 @@
-//! The mock's state: customers, mandates, payments, refunds and chargebacks, each tagged
-//! with its mode.
+//! The mock's state: customers, mandates, payments, refunds, chargebacks and subscriptions,
+//! each tagged with its mode, and the agenda of what is due at a later mock time.
 //!
 //! Lookups are by id; listing order is insertion order (a sequence number), which is how
 //! `from`, `sort` and the `next`/`previous` cursors work. The number of stored objects is
@@ -9,9 +9,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use axum::http::StatusCode;
 use mollie_models::{
-    Address, ChargebackId, ChargebackReason, CustomerId, Date, Locale, MandateDetails, MandateId,
-    MandateMethod, MandateScope, MandateStatus, Money, PaymentId, PaymentLine, PaymentMethod,
-    PaymentStatus, ProfileId, RefundExternalReference, RefundId, RefundStatus, SequenceType,
+    Address, ApplicationFee, ChargebackId, ChargebackReason, CustomerId, Date, Interval, Locale,
+    MandateDetails, MandateId, MandateMethod, MandateScope, MandateStatus, Money, PaymentDetails,
+    PaymentId, PaymentLine, PaymentMethod, PaymentStatus, ProfileId, RefundExternalReference,
+    RefundId, RefundStatus, SequenceType, SubscriptionId, SubscriptionMethod, SubscriptionStatus,
     Timestamp,
 };
 use serde_json::Value;
@@ -35,6 +36,8 @@ pub(crate) struct CustomerRec {
     pub mandates: BTreeMap<u64, String>,
     /// The customer's payments, in creation order.
     pub payments: BTreeMap<u64, String>,
+    /// The customer's subscriptions, in creation order.
+    pub subscriptions: BTreeMap<u64, String>,
 }
 
 /// A stored mandate.
@@ -97,6 +100,62 @@ pub(crate) struct PaymentRec {
     pub refunded: i64,
     /// What its chargebacks take, in minor units: those not reversed.
     pub charged_back: i64,
+    /// The subscription that made it.
+    pub subscription_id: Option<SubscriptionId>,
+    /// What a direct debit shows of its mandate and collection (`transferReference`,
+    /// `dueDate`, ...), and of its failure (`bankReasonCode`).
+    pub details: Option<PaymentDetails>,
+    /// A direct debit that will fail when it would settle, with this bank reason code.
+    pub fails_with: Option<String>,
+    /// Why a card payment failed.
+    pub status_reason: Option<mollie_models::StatusReason>,
+}
+
+/// A stored subscription.
+#[derive(Debug, Clone)]
+pub(crate) struct SubscriptionRec {
+    pub seq: u64,
+    pub id: SubscriptionId,
+    pub env: Env,
+    pub customer_id: CustomerId,
+    pub profile_id: ProfileId,
+    pub status: SubscriptionStatus,
+    pub amount: Money,
+    pub times: Option<u32>,
+    pub interval: Interval,
+    pub start_date: time::Date,
+    /// The day the schedule counts from, and how many payments were made before it (an
+    /// update of `interval` or `startDate` starts a new schedule).
+    pub anchor: (time::Date, u32),
+    /// How many payments it made.
+    pub made: u32,
+    /// The day of the next payment; `None` once it is final.
+    pub next_payment_date: Option<time::Date>,
+    pub description: String,
+    pub method: Option<SubscriptionMethod>,
+    pub application_fee: Option<ApplicationFee>,
+    pub metadata: Value,
+    pub webhook_url: Option<String>,
+    pub mandate_id: Option<MandateId>,
+    pub created_at: Timestamp,
+    pub canceled_at: Option<Timestamp>,
+    /// The payments it made, in creation order.
+    pub payments: BTreeMap<u64, String>,
+    /// Its next payment fails, with this bank reason code (the control API).
+    pub fail_next: Option<String>,
+    /// When its agenda entry is due (unix seconds); entries at other times are stale.
+    pub due_at: Option<i64>,
+}
+
+/// Something due at a later mock time (the agenda's entries).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Due {
+    /// A subscription's next payment.
+    Charge(String),
+    /// A pending direct debit settles: paid, or failed.
+    Settle(String),
+    /// An open payment expires.
+    Expire(String),
 }
 
 /// A stored refund.
@@ -149,6 +208,13 @@ pub(crate) struct Store {
     pub chargebacks: HashMap<String, ChargebackRec>,
     /// Chargebacks in creation order, per mode.
     pub chargeback_order: [BTreeMap<u64, String>; 2],
+    pub subscriptions: HashMap<String, SubscriptionRec>,
+    /// Subscriptions in creation order, per mode.
+    pub subscription_order: [BTreeMap<u64, String>; 2],
+    /// What is due when, by unix second (and a sequence number, so that entries due at the
+    /// same second keep their order). An entry whose object changed meanwhile is skipped
+    /// when it comes up.
+    pub agenda: BTreeMap<(i64, u64), Due>,
 }
 
 /// One page of a list: the ids on it and the cursors around it.
@@ -175,6 +241,9 @@ impl Store {
             refund_order: [BTreeMap::new(), BTreeMap::new()],
             chargebacks: HashMap::new(),
             chargeback_order: [BTreeMap::new(), BTreeMap::new()],
+            subscriptions: HashMap::new(),
+            subscription_order: [BTreeMap::new(), BTreeMap::new()],
+            agenda: BTreeMap::new(),
         }
     }
 
@@ -189,6 +258,7 @@ impl Store {
             + self.payments.len()
             + self.refunds.len()
             + self.chargebacks.len()
+            + self.subscriptions.len()
     }
 
     /// Refuses a new object once the cap is reached. The condition lasts until objects are
@@ -222,6 +292,7 @@ impl Store {
                 || self.payments.contains_key(&id)
                 || self.refunds.contains_key(&id)
                 || self.chargebacks.contains_key(&id)
+                || self.subscriptions.contains_key(&id)
             {
                 continue;
             }
@@ -242,9 +313,10 @@ impl Store {
         self.customers.get_mut(id).filter(|c| c.env == env)
     }
 
-    /// Removes a customer with its mandates (revoked with it). Its payments stay, with their
-    /// refunds and chargebacks: Mollie keeps them readable at `/v2/payments/{id}`.
-    pub fn delete_customer(&mut self, env: Env, id: &str) -> bool {
+    /// Removes a customer with its mandates (revoked with it) and cancels its subscriptions
+    /// at `now`. Its payments and subscriptions stay: Mollie keeps payments readable at
+    /// `/v2/payments/{id}`, and subscriptions in `/v2/subscriptions`.
+    pub fn delete_customer(&mut self, env: Env, id: &str, now: &Timestamp) -> bool {
         let Some(customer) = self.customers.remove(id) else {
             return false;
         };
@@ -256,7 +328,32 @@ impl Store {
         for mandate in customer.mandates.values() {
             self.mandates.remove(mandate);
         }
+        for subscription in customer.subscriptions.values() {
+            if let Some(s) = self.subscriptions.get_mut(subscription) {
+                crate::subscription_state::cancel(s, now);
+            }
+        }
         true
+    }
+
+    /// Adds `due` to the agenda at `at` (unix seconds).
+    pub fn schedule(&mut self, at: i64, due: Due) {
+        let seq = self.seq();
+        self.agenda.insert((at, seq), due);
+    }
+
+    /// Stores a new subscription, in its mode's order and its customer's.
+    pub fn insert_subscription(&mut self, subscription: SubscriptionRec) {
+        let (seq, id, env) = (
+            subscription.seq,
+            subscription.id.as_str().to_owned(),
+            subscription.env,
+        );
+        if let Some(c) = self.customer_mut(env, subscription.customer_id.as_str()) {
+            c.subscriptions.insert(seq, id.clone());
+        }
+        self.subscription_order[env.index()].insert(seq, id.clone());
+        self.subscriptions.insert(id, subscription);
     }
 
     /// The payment `id` in mode `env`.
@@ -405,6 +502,18 @@ pub(crate) fn page(
 }
 
 impl crate::handlers::AccountWide for RefundRec {
+    fn env(&self) -> Env {
+        self.env
+    }
+    fn seq(&self) -> u64 {
+        self.seq
+    }
+    fn profile_id(&self) -> &ProfileId {
+        &self.profile_id
+    }
+}
+
+impl crate::handlers::AccountWide for SubscriptionRec {
     fn env(&self) -> Env {
         self.env
     }

@@ -24,10 +24,10 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use crate::app::lock;
-use crate::clock::{self, Clock};
+use crate::clock::{self, VirtualClock};
 use crate::ids::random_id;
 
-/// Mollie tries a webhook up to 10 times over about 26 hours. These are the waits before
+/// Mollie tries a webhook up to 10 times over about 26 hours (of the mock's clock). These are the waits before
 /// the nine retries: 1, 5, 15 and 30 minutes, then 1, 2, 4, 8 and 10 hours (25 h 51 min).
 pub(crate) const DEFAULT_RETRY_DELAYS: [Duration; 9] = [
     Duration::from_secs(60),
@@ -196,7 +196,7 @@ struct Outgoing {
 /// The webhook machinery of a running mock.
 pub(crate) struct Webhooks {
     settings: WebhookSettings,
-    clock: Clock,
+    clock: Arc<VirtualClock>,
     runtime: Handle,
     log: Mutex<DeliveryLog>,
     /// Bumped to cancel the deliveries in progress (clear, reset); `STOPPED` at shutdown.
@@ -219,7 +219,7 @@ impl Drop for PendingGuard {
 
 impl Webhooks {
     /// Must be called on the tokio runtime that will run the deliveries.
-    pub fn new(settings: WebhookSettings, clock: Clock) -> Self {
+    pub fn new(settings: WebhookSettings, clock: Arc<VirtualClock>) -> Self {
         Self {
             settings,
             clock,
@@ -343,7 +343,7 @@ impl Webhooks {
         webhook_url: Option<&str>,
         base: &str,
     ) {
-        let now = (self.clock)();
+        let now = self.clock.now();
         let refs = (subject.refund_id.clone(), subject.chargeback_id.clone());
         if let Some(url) = webhook_url.filter(|_| subject.classic) {
             // Ids are `[A-Za-z0-9_-]`: nothing in them needs form encoding.
@@ -452,7 +452,8 @@ impl Webhooks {
                 Ok(status) => (Some(status), None),
                 Err(error) => (None, Some(error)),
             };
-            let at = clock::timestamp((self.clock)());
+            let ended = self.clock.now();
+            let at = clock::timestamp(ended);
             let next = if delivered { None } else { delays.next() };
             lock(&self.log).update(id, |d| {
                 d.attempts.push(DeliveryAttempt { status, error, at });
@@ -462,8 +463,9 @@ impl Webhooks {
                     d.outcome = DeliveryOutcome::Failed;
                 }
             });
-            match next {
-                Some(delay) => tokio::time::sleep(*delay).await,
+            // The schedule runs on the mock's clock: moving it forward brings retries on.
+            match next.and_then(|delay| ended.checked_add(*delay)) {
+                Some(due) => self.clock.sleep_until(due).await,
                 None => return,
             }
         }

@@ -159,6 +159,20 @@ impl Date {
     }
 }
 
+#[cfg(feature = "time")]
+impl From<time::Date> for Date {
+    /// `YYYY-MM-DD`; a year outside 0000 to 9999, which Mollie's format cannot hold, is
+    /// clamped to that range.
+    fn from(value: time::Date) -> Self {
+        Self(format!(
+            "{:04}-{:02}-{:02}",
+            value.year().clamp(0, 9999),
+            u8::from(value.month()),
+            value.day()
+        ))
+    }
+}
+
 impl std::str::FromStr for Date {
     type Err = ValidationError;
     fn from_str(value: &str) -> Result<Self, Self::Err> {
@@ -320,6 +334,7 @@ mod tests {
         assert_eq!(Timestamp::from(parsed), ts);
         let date = Date::parse("2024-02-29").expect("leap day");
         assert_eq!(date.to_date().expect("parses").ordinal(), 60);
+        assert_eq!(Date::from(date.to_date().expect("parses")), date);
     }
 
     #[test]

@@ -37,7 +37,8 @@ pub(crate) fn render(c: &CustomerRec, base: &str, single: bool) -> Customer {
                 .then(|| links::api(base, &format!("{path}/payments"))),
             mandates: (!c.mandates.is_empty())
                 .then(|| links::api(base, &format!("{path}/mandates"))),
-            subscriptions: None,
+            subscriptions: (!c.subscriptions.is_empty())
+                .then(|| links::api(base, &format!("{path}/subscriptions"))),
             documentation: single.then(|| links::doc(DOC_CUSTOMERS)),
         },
     }
@@ -90,6 +91,7 @@ pub(crate) fn create(app: &App, ctx: &Ctx<'_>, body: &Body) -> Result<Reply, Api
         created_at: Timestamp::new(clock::timestamp(ctx.now)),
         mandates: BTreeMap::new(),
         payments: BTreeMap::new(),
+        subscriptions: BTreeMap::new(),
     };
     let json = to_json(&render(&customer, ctx.base, true))?;
     store.customer_order[ctx.env.index()].insert(seq, id.as_str().to_owned());
@@ -136,7 +138,8 @@ pub(crate) fn update(app: &App, ctx: &Ctx<'_>, id: &str, body: &Body) -> Result<
 
 /// `DELETE /v2/customers/{id}`: the customer's mandates are revoked with it.
 pub(crate) fn delete(app: &App, ctx: &Ctx<'_>, id: &str) -> Result<Reply, ApiError> {
-    if lock(&app.store).delete_customer(ctx.env, id) {
+    let now = mollie_models::Timestamp::new(clock::timestamp(ctx.now));
+    if lock(&app.store).delete_customer(ctx.env, id, &now) {
         Ok(Reply::no_content())
     } else {
         Err(no_such("customer", id))

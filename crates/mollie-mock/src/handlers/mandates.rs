@@ -207,7 +207,11 @@ pub(crate) fn create(
     if let Some(c) = store.customer_mut(ctx.env, customer_id) {
         c.mandates.insert(seq, id.as_str().to_owned());
     }
+    let valid = (mandate.status == MandateStatus::Valid).then(|| mandate.clone());
     store.mandates.insert(id.into_string(), mandate);
+    if let Some(mandate) = valid {
+        crate::schedule::mandate_valid(&mut store, &mandate, ctx.now);
+    }
     Ok(Reply::json(StatusCode::CREATED, json))
 }
 
@@ -252,9 +256,12 @@ pub(crate) fn revoke(
 ) -> Result<Reply, ApiError> {
     let mut store = lock(&app.store);
     find(&store, ctx, customer_id, mandate_id)?;
-    if let Some(m) = store.mandates.get_mut(mandate_id) {
-        m.status = MandateStatus::Invalid;
-    }
+    let Some(m) = store.mandates.get_mut(mandate_id) else {
+        return Err(no_such("mandate", mandate_id));
+    };
+    m.status = MandateStatus::Invalid;
+    let revoked = m.clone();
+    crate::schedule::mandate_revoked(&mut store, &revoked, ctx.now);
     Ok(Reply::no_content())
 }
 
@@ -372,6 +379,9 @@ pub(crate) fn create_for_first_payment(
     if let Some(c) = store.customer_mut(payment.env, customer_id.as_str()) {
         c.mandates.insert(seq, id.as_str().to_owned());
     }
-    store.mandates.insert(id.as_str().to_owned(), mandate);
+    store
+        .mandates
+        .insert(id.as_str().to_owned(), mandate.clone());
+    crate::schedule::mandate_valid(store, &mandate, now);
     Ok(Some(id))
 }

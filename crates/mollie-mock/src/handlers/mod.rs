@@ -1,5 +1,6 @@
-//! The operations of the Customers and Mandates APIs (eleven) and of the Payments, Refunds
-//! and Chargebacks APIs (fourteen): routing, and the helpers they share.
+//! The operations of the Customers and Mandates APIs (eleven), of the Payments, Refunds and
+//! Chargebacks APIs (fourteen) and of the Subscriptions API (seven): routing, and the helpers
+//! they share.
 
 use std::time::SystemTime;
 
@@ -16,6 +17,7 @@ pub(crate) mod mandates;
 pub(crate) mod payment_changes;
 pub(crate) mod payments;
 pub(crate) mod refunds;
+pub(crate) mod subscriptions;
 
 /// A payment's sub-resource as the account-wide lists (`/v2/refunds`, `/v2/chargebacks`)
 /// see it: its mode, its place in creation order and its profile.
@@ -121,6 +123,10 @@ pub(crate) enum Route {
     PaymentChargebacks(String),
     PaymentChargeback(String, String),
     Chargebacks,
+    CustomerSubscriptions(String),
+    Subscription(String, String),
+    SubscriptionPayments(String, String),
+    Subscriptions,
 }
 
 /// The 404 Mollie answers for an id that names nothing.
@@ -144,6 +150,14 @@ fn payment_id(id: &str) -> Result<String, ApiError> {
     checked("payment", id, mollie_models::PaymentId::parse(id).is_ok())
 }
 
+fn subscription_id(id: &str) -> Result<String, ApiError> {
+    checked(
+        "subscription",
+        id,
+        mollie_models::SubscriptionId::parse(id).is_ok(),
+    )
+}
+
 fn refund_id(id: &str) -> Result<String, ApiError> {
     checked("refund", id, mollie_models::RefundId::parse(id).is_ok())
 }
@@ -154,6 +168,33 @@ fn chargeback_id(id: &str) -> Result<String, ApiError> {
         id,
         mollie_models::ChargebackId::parse(id).is_ok(),
     )
+}
+
+/// The profile of a new object: an API key's own (what it sends does not change that), or
+/// the `profileId` of the body, which access tokens must send.
+///
+/// # Errors
+/// 422 on `profileId` when a token sends none or an invalid one.
+pub(crate) fn body_profile(
+    app: &App,
+    ctx: &Ctx<'_>,
+    body: &Body,
+) -> Result<mollie_models::ProfileId, ApiError> {
+    match crate::validate::opt_str(body, "profileId")? {
+        Some(p) if ctx.caller.is_access_token() => {
+            mollie_models::ProfileId::parse(p).map_err(|_| {
+                ApiError::unprocessable(
+                    "profileId",
+                    format!("The profile id '{}' is invalid", quoted(p)),
+                )
+            })
+        }
+        _ if !ctx.caller.is_access_token() => Ok(app.settings.profile_id.clone()),
+        _ => Err(ApiError::unprocessable(
+            "profileId",
+            "The 'profileId' field is missing; organization tokens must name a profile",
+        )),
+    }
 }
 
 /// The `profileId` filter of a list, if any.
@@ -200,6 +241,14 @@ pub(crate) fn route(path: &str) -> Result<Route, ApiError> {
             Route::PaymentChargeback(payment_id(p)?, chargeback_id(c)?)
         }
         ["chargebacks"] => Route::Chargebacks,
+        ["customers", c, "subscriptions"] => Route::CustomerSubscriptions(customer_id(c)?),
+        ["customers", c, "subscriptions", s] => {
+            Route::Subscription(customer_id(c)?, subscription_id(s)?)
+        }
+        ["customers", c, "subscriptions", s, "payments"] => {
+            Route::SubscriptionPayments(customer_id(c)?, subscription_id(s)?)
+        }
+        ["subscriptions"] => Route::Subscriptions,
         _ => return Err(unknown()),
     })
 }
@@ -211,14 +260,18 @@ pub(crate) fn allowed(route: &Route) -> &'static [Method] {
         | Route::CustomerPayments(_)
         | Route::CustomerMandates(_)
         | Route::Payments
-        | Route::PaymentRefunds(_) => &[Method::GET, Method::POST],
+        | Route::PaymentRefunds(_)
+        | Route::CustomerSubscriptions(_) => &[Method::GET, Method::POST],
+        Route::Subscription(..) => &[Method::GET, Method::PATCH, Method::DELETE],
         Route::Customer(_) | Route::Payment(_) => &[Method::GET, Method::PATCH, Method::DELETE],
         Route::Mandate(..) | Route::PaymentRefund(..) => &[Method::GET, Method::DELETE],
         Route::ReleaseAuthorization(_) => &[Method::POST],
         Route::Refunds
         | Route::PaymentChargebacks(_)
         | Route::PaymentChargeback(..)
-        | Route::Chargebacks => &[Method::GET],
+        | Route::Chargebacks
+        | Route::SubscriptionPayments(..)
+        | Route::Subscriptions => &[Method::GET],
     }
 }
 
@@ -256,6 +309,13 @@ pub(crate) fn handle(
         (Route::PaymentChargebacks(p), _) => chargebacks::list(app, ctx, p),
         (Route::PaymentChargeback(p, c), _) => chargebacks::get(app, ctx, p, c),
         (Route::Chargebacks, _) => chargebacks::list_all(app, ctx),
+        (Route::CustomerSubscriptions(c), "GET") => subscriptions::list(app, ctx, c),
+        (Route::CustomerSubscriptions(c), _) => subscriptions::create(app, ctx, c, body),
+        (Route::Subscription(c, s), "GET") => subscriptions::get(app, ctx, c, s),
+        (Route::Subscription(c, s), "PATCH") => subscriptions::update(app, ctx, c, s, body),
+        (Route::Subscription(c, s), _) => subscriptions::cancel(app, ctx, c, s),
+        (Route::SubscriptionPayments(c, s), _) => subscriptions::payments(app, ctx, c, s),
+        (Route::Subscriptions, _) => subscriptions::list_all(app, ctx),
     }
 }
 
@@ -289,6 +349,10 @@ mod tests {
             Ok(Route::PaymentChargeback(..))
         ));
         assert!(matches!(
+            route("/v2/customers/cst_a/subscriptions/sub_b/payments"),
+            Ok(Route::SubscriptionPayments(..))
+        ));
+        assert!(matches!(
             route("/v2/payments/tr_a/release-authorization"),
             Ok(Route::ReleaseAuthorization(_))
         ));
@@ -303,6 +367,8 @@ mod tests {
             "/v2/payments/re_a/refunds",
             "/v2/payments/tr_a/chargebacks/re_b",
             "/v2/refunds/re_a",
+            "/v2/customers/cst_a/subscriptions/tr_b",
+            "/v2/subscriptions/sub_a",
         ] {
             assert_eq!(route(bad).expect_err(bad).status.as_u16(), 404, "{bad}");
         }

@@ -18,6 +18,7 @@ use crate::expand;
 use crate::links::{self, DOC_PAYMENTS};
 use crate::lists;
 use crate::payment_state;
+use crate::schedule;
 use crate::store::{PaymentRec, Store, page};
 use crate::validate::{self, Body};
 
@@ -64,16 +65,16 @@ pub(crate) fn render(p: &PaymentRec, base: &str, single: bool) -> Payment {
         application_fee: None,
         routing: None,
         sequence_type: p.sequence_type.clone(),
-        subscription_id: None,
+        subscription_id: p.subscription_id.clone(),
         mandate_id: p.mandate_id.clone(),
         customer_id: p.customer_id.clone(),
         profile_id: p.profile_id.clone(),
         settlement_id: None,
         order_id: None,
         status: p.status.clone(),
-        status_reason: None,
+        status_reason: p.status_reason.clone(),
         is_cancelable: payment_state::is_cancelable(p),
-        details: None,
+        details: p.details.clone(),
         created_at: p.created_at.clone(),
         authorized_at: p.authorized_at.clone(),
         paid_at: p.paid_at.clone(),
@@ -86,7 +87,10 @@ pub(crate) fn render(p: &PaymentRec, base: &str, single: bool) -> Payment {
             checkout: (p.status == PaymentStatus::Open)
                 .then(|| mollie_models::Link::html(format!("{base}/__mock/checkout/{}", p.id))),
             mobile_app_checkout: None,
-            change_payment_state: None,
+            // Mollie links its test-mode page that sets a status; the mock's checkout page
+            // names the control endpoint that does.
+            change_payment_state: (p.env == crate::auth::Env::Test && !p.status.is_final())
+                .then(|| mollie_models::Link::html(format!("{base}/__mock/checkout/{}", p.id))),
             dashboard: links::dashboard("payments", p.id.as_str()),
             refunds: (!p.refunds.is_empty()).then(|| links::api(base, &format!("{path}/refunds"))),
             chargebacks: (!p.chargebacks.is_empty())
@@ -98,7 +102,10 @@ pub(crate) fn render(p: &PaymentRec, base: &str, single: bool) -> Payment {
                 (Some(c), Some(m)) => Some(links::api(base, &format!("{c}/mandates/{m}"))),
                 _ => None,
             },
-            subscription: None,
+            subscription: match (&customer, &p.subscription_id) {
+                (Some(c), Some(s)) => Some(links::api(base, &format!("{c}/subscriptions/{s}"))),
+                _ => None,
+            },
             order: None,
             terminal: None,
             routes: None,
@@ -152,13 +159,13 @@ pub(crate) fn render_with(
         Some(PaymentMethod::Ideal | PaymentMethod::Bancontact | PaymentMethod::BankTransfer)
     );
     if extras.qr_code && qr_method && p.status == PaymentStatus::Open {
-        payment.details = Some(PaymentDetails {
-            qr_code: Some(QrCode {
-                height: Some(180),
-                width: Some(180),
-                src: Some(format!("{base}/__mock/checkout/{}", p.id)),
-            }),
-            ..PaymentDetails::default()
+        payment
+            .details
+            .get_or_insert_with(PaymentDetails::default)
+            .qr_code = Some(QrCode {
+            height: Some(180),
+            width: Some(180),
+            src: Some(format!("{base}/__mock/checkout/{}", p.id)),
         });
     }
     if extras.refunds || extras.chargebacks || extras.captures {
@@ -301,22 +308,7 @@ fn parse_new(app: &App, ctx: &Ctx<'_>, body: &Body) -> Result<NewPayment, ApiErr
         })?),
         None => None,
     };
-    let profile_id = match validate::opt_str(body, "profileId")? {
-        Some(p) if ctx.caller.is_access_token() => ProfileId::parse(p).map_err(|_| {
-            ApiError::unprocessable(
-                "profileId",
-                format!("The profile id '{}' is invalid", quoted(p)),
-            )
-        })?,
-        // An API key belongs to one profile: what it sends does not change that.
-        _ if !ctx.caller.is_access_token() => app.settings.profile_id.clone(),
-        _ => {
-            return Err(ApiError::unprocessable(
-                "profileId",
-                "The 'profileId' field is missing; organization tokens must name a profile",
-            ));
-        }
-    };
+    let profile_id = super::body_profile(app, ctx, body)?;
     let lines = validate::opt_typed::<Vec<PaymentLine>>(body, "lines")?;
     let billing_address = validate::opt_typed::<Address>(body, "billingAddress")?;
     let shipping_address = validate::opt_typed::<Address>(body, "shippingAddress")?;
@@ -340,14 +332,21 @@ fn parse_new(app: &App, ctx: &Ctx<'_>, body: &Body) -> Result<NewPayment, ApiErr
     })
 }
 
-/// How a new payment starts: its status, method, mandate and timestamps.
+/// How a new payment starts: its status, method, mandate and timestamps, and what is due
+/// later (a direct debit settles, an open payment expires).
 struct Start {
     status: PaymentStatus,
     method: Option<PaymentMethod>,
     mandate_id: Option<MandateId>,
     expires_at: Option<Timestamp>,
     paid_at: Option<Timestamp>,
+    details: Option<PaymentDetails>,
+    later: Option<Later>,
 }
+
+/// What is due for a new payment, and when (unix seconds): its agenda entry, made from its
+/// id.
+type Later = (i64, fn(String) -> crate::store::Due);
 
 /// A recurring payment charges a valid mandate of the customer (the one in `mandateId`,
 /// else the newest valid one), takes its method, and is `pending` (direct debit) or `paid`
@@ -360,16 +359,15 @@ fn start(
     now: &Timestamp,
 ) -> Result<Start, ApiError> {
     if new.sequence_type != SequenceType::Recurring {
-        let expires = Timestamp::new(clock::timestamp(clock::plus_minutes(
-            ctx.now,
-            EXPIRY_MINUTES,
-        )));
+        let expires = clock::plus_minutes(ctx.now, EXPIRY_MINUTES);
         return Ok(Start {
             status: PaymentStatus::Open,
             method: new.method.clone(),
             mandate_id: None,
-            expires_at: Some(expires),
+            expires_at: Some(Timestamp::new(clock::timestamp(expires))),
             paid_at: None,
+            details: None,
+            later: Some((schedule::unix(expires), crate::store::Due::Expire)),
         });
     }
     let Some(customer) = customer else {
@@ -408,17 +406,26 @@ fn start(
     };
     let method = PaymentMethod::from(mandate.method.as_str());
     // Direct debits take days to clear; cards and PayPal are paid at once.
-    let (status, paid_at) = if method == PaymentMethod::DirectDebit {
-        (PaymentStatus::Pending, None)
-    } else {
-        (PaymentStatus::Paid, Some(now.clone()))
-    };
+    if method == PaymentMethod::DirectDebit {
+        let (details, settles) = schedule::direct_debit(mandate, ctx.now);
+        return Ok(Start {
+            status: PaymentStatus::Pending,
+            method: Some(method),
+            mandate_id: Some(mandate.id.clone()),
+            expires_at: None,
+            paid_at: None,
+            details: Some(details),
+            later: Some((settles, crate::store::Due::Settle)),
+        });
+    }
     Ok(Start {
-        status,
+        status: PaymentStatus::Paid,
         method: Some(method),
         mandate_id: Some(mandate.id.clone()),
         expires_at: None,
-        paid_at,
+        paid_at: Some(now.clone()),
+        details: None,
+        later: None,
     })
 }
 
@@ -521,8 +528,15 @@ pub(crate) fn create(
         chargebacks: Default::default(),
         refunded: 0,
         charged_back: 0,
+        subscription_id: None,
+        details: start.details,
+        fails_with: None,
+        status_reason: None,
     };
     let json = to_json(&render_with(&store, &payment, ctx.base, true, extras))?;
+    if let Some((at, due)) = start.later {
+        store.schedule(at, due(payment.id.as_str().to_owned()));
+    }
     store.insert_payment(payment);
     Ok(Reply::json(StatusCode::CREATED, json))
 }

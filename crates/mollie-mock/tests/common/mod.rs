@@ -83,6 +83,14 @@ pub fn template(path: &str) -> Option<String> {
             "/v2/payments/{paymentId}/chargebacks/{chargebackId}"
         }
         ["v2", "chargebacks"] => "/v2/chargebacks",
+        ["v2", "customers", _, "subscriptions"] => "/v2/customers/{customerId}/subscriptions",
+        ["v2", "customers", _, "subscriptions", _] => {
+            "/v2/customers/{customerId}/subscriptions/{subscriptionId}"
+        }
+        ["v2", "customers", _, "subscriptions", _, "payments"] => {
+            "/v2/customers/{customerId}/subscriptions/{subscriptionId}/payments"
+        }
+        ["v2", "subscriptions"] => "/v2/subscriptions",
         _ => return None,
     };
     Some(t.to_owned())
