@@ -1,5 +1,5 @@
-//! An unofficial Rust SDK for Mollie's payments API (v2): customers, mandates and recurring
-//! payments, with idempotent retries. Not made or endorsed by Mollie B.V.
+//! An unofficial Rust SDK for Mollie's payments API (v2): customers, mandates, recurring
+//! payments and subscriptions, with idempotent retries. Not made or endorsed by Mollie B.V.
 //!
 //! ```toml
 //! [dependencies]
@@ -9,8 +9,9 @@
 //!
 //! The entry point is [`Mollie`]: build one per credential ([`Mollie::from_env`] or
 //! [`Mollie::builder`]), share it (it is cheap to clone), and reach each API through it:
-//! [`Mollie::customers`] and [`Mollie::mandates`]. Every operation is a builder you `.await`;
-//! every failure is one [`Error`] that says what happened and carries the idempotency key.
+//! [`Mollie::customers`], [`Mollie::mandates`], [`Mollie::payments`] and
+//! [`Mollie::subscriptions`]. Every operation is a builder you `.await`; every failure is one
+//! [`Error`] that says what happened and carries the idempotency key.
 //!
 //! | feature | default | what it does |
 //! |---|---|---|
@@ -21,8 +22,8 @@
 //! | `time` | no | timestamps and dates as the `time` crate's types |
 //!
 //! The most used types are at the root; every model is in [`models`], the endpoint builders
-//! in [`customers`] and [`mandates`], the transport (your own `reqwest::Client`, a
-//! [`Transport`](core::transport::Transport) of your own) in [`core`].
+//! in [`customers`], [`mandates`], [`payments`] and [`subscriptions`], the transport (your own
+//! `reqwest::Client`, a [`Transport`](core::transport::Transport) of your own) in [`core`].
 //!
 //! ```
 //! use futures::TryStreamExt;
@@ -74,7 +75,7 @@
 //!   being processed"). Other 4xx never are.
 //! - **Typed input, checked before sending.** Ids are typed ([`CustomerId`], [`MandateId`] ...)
 //!   and accept only Mollie's shape; money is [`Money`], never a float; `limit` must be 1 to
-//!   250; a payment body is validated. Refused input is [`Error::InvalidInput`] and nothing is
+//!   250; a payment or subscription body is validated. Refused input is [`Error::InvalidInput`] and nothing is
 //!   sent.
 //! - **Pages in constant memory.** `.stream()` on a list follows `_links.next` lazily.
 //! - **Forward compatible.** Unknown fields are ignored, unknown enum values kept.
@@ -82,9 +83,9 @@
 //!
 //! # Crates
 //!
-//! This crate composes `mollie-core` (transport), `mollie-customers`, `mollie-mandates` and
-//! `mollie-models` (types, re-exported here). A webhook receiver that only parses Mollie's
-//! objects can depend on `mollie-models` alone.
+//! This crate composes `mollie-core` (transport), `mollie-customers`, `mollie-mandates`,
+//! `mollie-payments`, `mollie-subscriptions` and `mollie-models` (types, re-exported here). A
+//! webhook receiver that only parses Mollie's objects can depend on `mollie-models` alone.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 use std::time::Duration;
@@ -99,9 +100,10 @@ pub use mollie_core::{
 pub use mollie_models::webhooks;
 pub use mollie_models::{
     Chargeback, ChargebackId, Currency, Customer, CustomerId, CustomerUpdate, ErrorResponse, Iban,
-    Locale, Mandate, MandateId, MandateMethod, MandateStatus, Mode, Money, NewCustomer, NewMandate,
-    NewPayment, NewRefund, Payment, PaymentId, PaymentStatus, PaymentUpdate, ProfileId, Refund,
-    RefundId, RefundStatus, SequenceType, SortOrder, ValidationError,
+    Interval, Locale, Mandate, MandateId, MandateMethod, MandateStatus, Mode, Money, NewCustomer,
+    NewMandate, NewPayment, NewRefund, NewSubscription, Payment, PaymentId, PaymentStatus,
+    PaymentUpdate, ProfileId, Refund, RefundId, RefundStatus, SequenceType, SortOrder,
+    Subscription, SubscriptionId, SubscriptionStatus, SubscriptionUpdate, ValidationError,
 };
 
 /// Every type of Mollie's API this SDK knows: resources, request bodies, ids, enums, money
@@ -123,6 +125,11 @@ pub mod mandates {
 /// The Payments, Refunds and Chargebacks APIs' operation builders.
 pub mod payments {
     pub use mollie_payments::*;
+}
+
+/// The Subscriptions API's operation builders.
+pub mod subscriptions {
+    pub use mollie_subscriptions::*;
 }
 
 /// Everything the transport exposes, for advanced use (custom requests, retry rules).
@@ -188,6 +195,46 @@ impl Mollie {
     /// The Chargebacks API of one payment: get, list.
     pub fn chargebacks(&self, payment: &PaymentId) -> payments::Chargebacks {
         payments::Chargebacks::new(self.client.clone(), payment.clone())
+    }
+
+    /// The Subscriptions API of one customer: create (the customer needs a valid mandate),
+    /// get, update, cancel, list its subscriptions, and list the payments a subscription made.
+    ///
+    /// ```
+    /// use mollie_sdk::{Iban, Interval, Money, NewMandate, NewSubscription, SubscriptionStatus};
+    /// # use mollie_sdk::{Mollie, NewCustomer};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let mock = mollie_mock::MockServer::start().await?;
+    /// # let mollie = Mollie::builder()
+    /// #     .api_key("test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM")?
+    /// #     .base_url(mock.url())
+    /// #     .build()?;
+    /// # let customer = mollie.customers().create(NewCustomer::new().name("Jane Doe")).await?;
+    /// let iban = Iban::parse("NL55 INGB 0000 0000 00")?;
+    /// mollie.mandates(&customer.id).create(NewMandate::sepa_direct_debit("Jane Doe", iban)).await?;
+    ///
+    /// let plan = NewSubscription::new(Money::eur("9.99")?, Interval::months(1)?, "Monthly plan");
+    /// let subscription = mollie.subscriptions(&customer.id).create(plan).await?;
+    /// assert_eq!(subscription.status, SubscriptionStatus::Active);
+    ///
+    /// let all = mollie.all_subscriptions().list().await?; // of every customer
+    /// assert_eq!(all.items()[0].id, subscription.id);
+    ///
+    /// let canceled = mollie.subscriptions(&customer.id).cancel(&subscription.id).await?;
+    /// assert_eq!(canceled.status, SubscriptionStatus::Canceled);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn subscriptions(&self, customer: &CustomerId) -> subscriptions::Subscriptions {
+        subscriptions::Subscriptions::new(self.client.clone(), customer.clone())
+    }
+
+    /// Every subscription of the account, of all customers (*List all subscriptions*,
+    /// `.list()`); with an organization token, of the whole organization or one profile.
+    pub fn all_subscriptions(&self) -> subscriptions::AllSubscriptions {
+        subscriptions::AllSubscriptions::new(self.client.clone())
     }
 
     /// The page after `page` of any list, or `None` on the last.
