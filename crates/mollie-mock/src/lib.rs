@@ -420,6 +420,11 @@
 //! 15 s by default) fails, and the delivery is tried again after the next delay of
 //! [`MockConfig::webhook_retry_delays`]: by default 1, 5, 15 and 30 minutes, then 1, 2, 4, 8
 //! and 10 hours, 10 attempts over about 26 hours as at Mollie. Tests shorten the schedule.
+//! Deliveries wait in one queue, by when their next attempt is due on the mock's clock (see
+//! [Time](#time)), and 16 workers send them, so a receiver that hangs holds one worker for
+//! an attempt's timeout and never the others. The queue is bounded in bytes
+//! ([`MockConfig::max_webhook_queue_bytes`], 64 MiB by default): a delivery that finds it
+//! full is not sent, and is logged as `failed` with the reason.
 //! Every delivery and attempt is logged (`GET /__mock/webhooks`,
 //! [`MockServer::webhook_deliveries`]); [`MockServer::webhooks_settled`] waits until none is
 //! pending. Deliveries stop when the log is cleared, the mock is reset, or the server is
@@ -749,6 +754,15 @@ impl MockConfig {
     /// or else to the payment's `webhookUrl`). It never appears in `Debug` output or logs.
     pub fn webhook_signing_secret(mut self, secret: impl Into<String>) -> Self {
         self.webhooks.signing_secret = Some(SigningSecret::new(secret));
+        self
+    }
+
+    /// How much memory the webhook deliveries waiting for an attempt may take (their bodies,
+    /// URLs and bookkeeping; default 64 MiB). A delivery that finds the queue full is not
+    /// sent: it is logged as failed, with the reason in its attempt. See
+    /// [Webhooks](crate#webhooks).
+    pub fn max_webhook_queue_bytes(mut self, max: usize) -> Self {
+        self.webhooks.max_queued_bytes = max;
         self
     }
 

@@ -10,7 +10,7 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use mollie_models::{
-    Date, MandateDetails, MandateStatus, Payment, PaymentDetails, PaymentMethod, PaymentStatus,
+    Date, MandateDetails, MandateStatus, PaymentDetails, PaymentMethod, PaymentStatus,
     SequenceType, StatusReason, StatusReasonCode, SubscriptionStatus, Timestamp,
 };
 use serde::Serialize;
@@ -45,11 +45,8 @@ pub(crate) struct Ran {
     pub ended: u32,
 }
 
-/// A webhook to send once the store's lock is released.
-struct Notice {
-    payment: Payment,
-    webhook_url: Option<String>,
-}
+/// A payment whose webhooks are due (its status changed, or it was made).
+struct Notice(String);
 
 /// Unix seconds of `t` (0 before 1970).
 pub(crate) fn unix(t: SystemTime) -> i64 {
@@ -120,56 +117,56 @@ impl App {
         format!("{}://{}", self.scheme, self.local_addr)
     }
 
-    /// Runs every agenda entry due by now, in order, then sends their webhooks.
+    /// Runs every agenda entry due by now, in order, and hands their webhooks over as each
+    /// runs (they are queued, never sent under the lock), so that a year of payments never
+    /// sits in memory as rendered bodies.
     pub(crate) fn catch_up(&self) -> Ran {
         let now = unix(self.now());
         let mut ran = Ran::default();
-        let mut notices = Vec::new();
-        {
-            let mut store = lock(&self.store);
-            let due = store
-                .agenda
-                .first_key_value()
-                .is_some_and(|(k, _)| k.0 <= now);
-            if !due {
-                return ran;
-            }
-            let base = self.own_base();
-            while let Some(entry) = store.agenda.first_entry() {
-                if entry.key().0 > now {
-                    break;
-                }
-                let (at, _) = *entry.key();
-                let due = entry.remove();
-                run(&mut store, &base, at, due, &mut ran, &mut notices);
-            }
+        let mut store = lock(&self.store);
+        let due = store
+            .agenda
+            .first_key_value()
+            .is_some_and(|(k, _)| k.0 <= now);
+        if !due {
+            return ran;
         }
         let base = self.own_base();
-        for notice in notices {
-            self.webhooks
-                .notify(&notice.payment, notice.webhook_url.as_deref(), &base);
+        let mut notices = Vec::new();
+        while let Some(entry) = store.agenda.first_entry() {
+            if entry.key().0 > now {
+                break;
+            }
+            let (at, _) = *entry.key();
+            let due = entry.remove();
+            run(&mut store, at, due, &mut ran, &mut notices);
+            for Notice(id) in notices.drain(..) {
+                if let Some(p) = store.payments.get(&id) {
+                    let url = p.webhook_url.as_deref();
+                    let render = || render(p, &base, true);
+                    self.webhooks
+                        .notify_payment(&p.id, &p.status, url, &base, render);
+                }
+            }
         }
         ran
     }
 }
 
-fn run(store: &mut Store, base: &str, at: i64, due: Due, ran: &mut Ran, notices: &mut Vec<Notice>) {
+fn run(store: &mut Store, at: i64, due: Due, ran: &mut Ran, notices: &mut Vec<Notice>) {
     match due {
-        Due::Charge(id) => charge(store, base, at, &id, ran, notices),
-        Due::Settle(id) => settle(store, base, at, &id, ran, notices),
-        Due::Expire(id) => expire(store, base, at, &id, ran, notices),
+        Due::Charge(id) => charge(store, at, &id, ran, notices),
+        Due::Settle(id) => settle(store, at, &id, ran, notices),
+        Due::Expire(id) => expire(store, at, &id, ran, notices),
     }
 }
 
-fn notice(p: &PaymentRec, base: &str) -> Notice {
-    Notice {
-        payment: render(p, base, true),
-        webhook_url: p.webhook_url.clone(),
-    }
+fn notice(p: &PaymentRec) -> Notice {
+    Notice(p.id.as_str().to_owned())
 }
 
 /// A pending direct debit becomes paid, or failed with its bank reason.
-fn settle(store: &mut Store, base: &str, at: i64, id: &str, ran: &mut Ran, out: &mut Vec<Notice>) {
+fn settle(store: &mut Store, at: i64, id: &str, ran: &mut Ran, out: &mut Vec<Notice>) {
     let Some(p) = store.payments.get_mut(id) else {
         return;
     };
@@ -185,18 +182,18 @@ fn settle(store: &mut Store, base: &str, at: i64, id: &str, ran: &mut Ran, out: 
         return;
     }
     if let Some(code) = p.fails_with.take() {
-        let details = p.details.get_or_insert_with(PaymentDetails::default);
+        let details = p.details.get_or_insert_with(Box::default);
         details.bank_reason = Some(bank_reason(&code).to_owned());
         details.bank_reason_code = Some(code);
         ran.failed += 1;
     } else {
         ran.settled += 1;
     }
-    out.push(notice(p, base));
+    out.push(notice(p));
 }
 
 /// An open payment that nobody paid expires.
-fn expire(store: &mut Store, base: &str, at: i64, id: &str, ran: &mut Ran, out: &mut Vec<Notice>) {
+fn expire(store: &mut Store, at: i64, id: &str, ran: &mut Ran, out: &mut Vec<Notice>) {
     let Some(p) = store.payments.get_mut(id) else {
         return;
     };
@@ -205,7 +202,7 @@ fn expire(store: &mut Store, base: &str, at: i64, id: &str, ran: &mut Ran, out: 
     }
     if payment_state::change(p, PaymentStatus::Expired, instant(at)).is_ok() {
         ran.expired += 1;
-        out.push(notice(p, base));
+        out.push(notice(p));
     }
 }
 
@@ -235,7 +232,7 @@ fn mandate_for<'s>(store: &'s Store, s: &crate::store::SubscriptionRec) -> Optio
 /// A subscription's payment of the day: a recurring payment on its mandate, `pending` (a
 /// direct debit, settling later) or at once `paid` (card, PayPal), or `failed` when the
 /// control API said so. Then its next day is scheduled, or it completes.
-fn charge(store: &mut Store, base: &str, at: i64, id: &str, ran: &mut Ran, out: &mut Vec<Notice>) {
+fn charge(store: &mut Store, at: i64, id: &str, ran: &mut Ran, out: &mut Vec<Notice>) {
     let Some(s) = store.subscriptions.get(id) else {
         return;
     };
@@ -243,10 +240,9 @@ fn charge(store: &mut Store, base: &str, at: i64, id: &str, ran: &mut Ran, out: 
     if s.status != SubscriptionStatus::Active || s.due_at != Some(at) {
         return;
     }
-    let s = s.clone();
     let when = instant(at);
     let stamp = Timestamp::new(clock::timestamp(when));
-    let mandate = mandate_for(store, &s).cloned();
+    let mandate = mandate_for(store, s).cloned();
     let full = store.check_capacity().is_err();
     let Some(mandate) = mandate.filter(|_| !full) else {
         // No mandate to charge (or no room for the payment): it waits, suspended, until a
@@ -260,9 +256,8 @@ fn charge(store: &mut Store, base: &str, at: i64, id: &str, ran: &mut Ran, out: 
     let method = PaymentMethod::from(mandate.method.as_str());
     let fails = s.fail_next.clone();
     let payment_id = store.fresh_id("tr_", |x| mollie_models::PaymentId::parse(x).ok());
-    let seq = store.seq();
     let mut payment = PaymentRec {
-        seq,
+        seq: 0,
         id: payment_id,
         env: s.env,
         customer_id: Some(s.customer_id.clone()),
@@ -299,9 +294,10 @@ fn charge(store: &mut Store, base: &str, at: i64, id: &str, ran: &mut Ran, out: 
         fails_with: None,
         status_reason: None,
     };
+    payment.seq = store.seq();
     if method == PaymentMethod::DirectDebit {
         let (details, settles) = direct_debit(&mandate, when);
-        payment.details = Some(details);
+        payment.details = Some(Box::new(details));
         payment.fails_with = fails;
         store.schedule(settles, Due::Settle(payment.id.as_str().to_owned()));
     } else if fails.is_some() {
@@ -317,7 +313,7 @@ fn charge(store: &mut Store, base: &str, at: i64, id: &str, ran: &mut Ran, out: 
         payment.paid_at = Some(stamp.clone());
     }
     ran.charged += 1;
-    out.push(notice(&payment, base));
+    out.push(notice(&payment));
     let (pseq, pid) = (payment.seq, payment.id.as_str().to_owned());
     store.insert_payment(payment);
     let Some(s) = store.subscriptions.get_mut(id) else {

@@ -104,7 +104,7 @@ pub(crate) struct PaymentRec {
     pub subscription_id: Option<SubscriptionId>,
     /// What a direct debit shows of its mandate and collection (`transferReference`,
     /// `dueDate`, ...), and of its failure (`bankReasonCode`).
-    pub details: Option<PaymentDetails>,
+    pub details: Option<Box<PaymentDetails>>,
     /// A direct debit that will fail when it would settle, with this bank reason code.
     pub fails_with: Option<String>,
     /// Why a card payment failed.

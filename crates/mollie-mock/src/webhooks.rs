@@ -4,11 +4,14 @@
 //! next-gen event goes along (`payment.paid`, `refund.refunded`, `chargeback.received` ...);
 //! each is retried on a bounded schedule and logged.
 //!
-//! Every delivery runs in its own task, never under the store's lock. Tasks end when they
-//! are done, when the log is cleared or the mock reset (a new generation), or when the
-//! server stops; `MockServer::shutdown` waits for them.
+//! Deliveries wait in one queue, ordered by when their next attempt is due on the mock's
+//! clock, and a pool of [`WORKERS`] tasks sends them (never under the store's lock): a year
+//! of subscription payments is a queue of small jobs, not thousands of tasks. The queue is
+//! bounded in bytes (`MockConfig::max_webhook_queue_bytes`); a delivery that finds it full
+//! is logged as failed and not sent. Queued deliveries are dropped when the log is cleared or the mock reset (a
+//! new generation) or when the server stops; `MockServer::shutdown` waits for the workers.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, SystemTime};
 
@@ -20,7 +23,7 @@ use mollie_models::{
 };
 use serde::Serialize;
 use tokio::runtime::Handle;
-use tokio::sync::watch;
+use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
 
 use crate::app::lock;
@@ -52,6 +55,14 @@ const FORM: &str = "application/x-www-form-urlencoded";
 const JSON: &str = "application/json";
 /// The generation of a stopped server: no delivery starts or continues.
 const STOPPED: u64 = u64::MAX;
+/// How many deliveries are sent at the same time: a receiver that hangs holds one worker
+/// for the attempt's timeout, never the others.
+pub(crate) const WORKERS: usize = 16;
+/// How much the queued deliveries may take by default (their bodies, URLs and
+/// bookkeeping).
+pub(crate) const DEFAULT_MAX_QUEUED_BYTES: usize = 64 << 20;
+/// The bookkeeping of one queued delivery, beyond its body and URL.
+const JOB_OVERHEAD: usize = 160;
 
 /// Which webhook a delivery sends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -138,6 +149,8 @@ pub(crate) struct WebhookSettings {
     pub signing_secret: Option<SigningSecret>,
     /// Where next-gen events go; without it, to the payment's `webhookUrl`.
     pub event_url: Option<String>,
+    /// How much the queued deliveries may take.
+    pub max_queued_bytes: usize,
 }
 
 impl Default for WebhookSettings {
@@ -147,6 +160,7 @@ impl Default for WebhookSettings {
             timeout: DEFAULT_TIMEOUT,
             signing_secret: None,
             event_url: None,
+            max_queued_bytes: DEFAULT_MAX_QUEUED_BYTES,
         }
     }
 }
@@ -185,6 +199,28 @@ impl DeliveryLog {
     }
 }
 
+/// A delivery waiting for its next attempt.
+struct Job {
+    id: u64,
+    generation: u64,
+    out: Outgoing,
+    /// Attempts made so far.
+    attempts: usize,
+}
+
+impl Job {
+    fn cost(&self) -> usize {
+        self.out.body.len() + self.out.url.len() + JOB_OVERHEAD
+    }
+}
+
+/// The deliveries waiting, by when their next attempt is due (and their id).
+#[derive(Default)]
+struct Queue {
+    jobs: BTreeMap<(SystemTime, u64), Job>,
+    bytes: usize,
+}
+
 /// What one delivery sends.
 struct Outgoing {
     url: String,
@@ -201,20 +237,16 @@ pub(crate) struct Webhooks {
     log: Mutex<DeliveryLog>,
     /// Bumped to cancel the deliveries in progress (clear, reset); `STOPPED` at shutdown.
     generation: watch::Sender<u64>,
-    /// How many deliveries are in progress.
+    /// How many deliveries are in progress (queued or in an attempt).
     pending: watch::Sender<usize>,
+    queue: Mutex<Queue>,
+    /// Wakes a worker: a job was queued.
+    queued: Notify,
+    /// The workers, started with the first delivery.
     tasks: Mutex<JoinSet<()>>,
+    started: OnceLock<()>,
     /// Built at the first delivery: most mocks never send a webhook.
     client: OnceLock<Result<reqwest::Client, String>>,
-}
-
-/// Counts a delivery as in progress until it is dropped (done, canceled or never run).
-struct PendingGuard(Arc<Webhooks>);
-
-impl Drop for PendingGuard {
-    fn drop(&mut self) {
-        self.0.pending.send_modify(|n| *n = n.saturating_sub(1));
-    }
 }
 
 impl Webhooks {
@@ -230,7 +262,10 @@ impl Webhooks {
             }),
             generation: watch::Sender::new(0),
             pending: watch::Sender::new(0),
+            queue: Mutex::new(Queue::default()),
+            queued: Notify::new(),
             tasks: Mutex::new(JoinSet::new()),
+            started: OnceLock::new(),
             client: OnceLock::new(),
         }
     }
@@ -251,11 +286,24 @@ impl Webhooks {
             }
         });
         log.entries.clear();
+        drop(log);
+        self.drop_queued();
     }
 
     /// Cancels the deliveries in progress for good: the server stops.
     pub fn stop(&self) {
         self.generation.send_replace(STOPPED);
+        self.drop_queued();
+    }
+
+    /// Forgets the queued deliveries (of a generation that ended).
+    fn drop_queued(&self) {
+        let dropped = {
+            let mut queue = lock(&self.queue);
+            queue.bytes = 0;
+            std::mem::take(&mut queue.jobs).len()
+        };
+        self.pending.send_modify(|n| *n = n.saturating_sub(dropped));
     }
 
     /// Waits until every delivery task has ended (after [`Webhooks::stop`]: at once).
@@ -275,16 +323,28 @@ impl Webhooks {
     /// and, with a signing secret, the next-gen event. `base` is where the event's links
     /// point.
     pub fn notify(self: &Arc<Self>, payment: &Payment, webhook_url: Option<&str>, base: &str) {
-        let subject = Subject {
-            event_type: format!("payment.{}", payment.status),
-            entity_id: payment.id.as_str().to_owned(),
-            entity: EventEntity::Payment(Box::new(payment.clone())),
-            entity_href: format!("{base}/v2/payments/{}", payment.id),
-            classic: true,
-            refund_id: None,
-            chargeback_id: None,
+        self.notify_payment(&payment.id, &payment.status, webhook_url, base, || {
+            payment.clone()
+        });
+    }
+
+    /// [`Webhooks::notify`] for payment `id`, now `status`, rendered by `render` only when a
+    /// next-gen event needs the whole payment.
+    pub fn notify_payment(
+        self: &Arc<Self>,
+        id: &PaymentId,
+        status: &PaymentStatus,
+        webhook_url: Option<&str>,
+        base: &str,
+        render: impl FnOnce() -> Payment,
+    ) {
+        let subject = || Subject {
+            event_type: format!("payment.{status}"),
+            entity_id: id.as_str().to_owned(),
+            entity: EventEntity::Payment(Box::new(render())),
+            entity_href: format!("{base}/v2/payments/{id}"),
         };
-        self.send(payment, subject, webhook_url, base);
+        self.send((id, status), (true, None, None), subject, webhook_url, base);
     }
 
     /// Sends the webhooks of a status change of `refund` of `payment`: the classic one
@@ -298,16 +358,21 @@ impl Webhooks {
         webhook_url: Option<&str>,
         base: &str,
     ) {
-        let subject = Subject {
+        let subject = || Subject {
             event_type: format!("refund.{}", refund.status),
             entity_id: refund.id.as_str().to_owned(),
             entity: EventEntity::Other(serde_json::to_value(refund).unwrap_or_default()),
             entity_href: refund.links.self_.href.clone(),
-            classic: crate::refund_state::calls_classic_webhook(&refund.status),
-            refund_id: Some(refund.id.clone()),
-            chargeback_id: None,
         };
-        self.send(payment, subject, webhook_url, base);
+        let classic = crate::refund_state::calls_classic_webhook(&refund.status);
+        let refs = (classic, Some(refund.id.clone()), None);
+        self.send(
+            (&payment.id, &payment.status),
+            refs,
+            subject,
+            webhook_url,
+            base,
+        );
     }
 
     /// Sends the webhooks of `chargeback` of `payment`, received or reversed: the classic one
@@ -324,32 +389,39 @@ impl Webhooks {
         } else {
             "received"
         };
-        let subject = Subject {
+        let subject = || Subject {
             event_type: format!("chargeback.{what}"),
             entity_id: chargeback.id.as_str().to_owned(),
             entity: EventEntity::Other(serde_json::to_value(chargeback).unwrap_or_default()),
             entity_href: chargeback.links.self_.href.clone(),
-            classic: true,
-            refund_id: None,
-            chargeback_id: Some(chargeback.id.clone()),
         };
-        self.send(payment, subject, webhook_url, base);
+        let refs = (true, None, Some(chargeback.id.clone()));
+        self.send(
+            (&payment.id, &payment.status),
+            refs,
+            subject,
+            webhook_url,
+            base,
+        );
     }
 
+    /// Sends the classic webhook about `payment` (when `classic`) and the event `subject`
+    /// describes (made only when an event goes out).
     fn send(
         self: &Arc<Self>,
-        payment: &Payment,
-        subject: Subject,
+        payment: (&PaymentId, &PaymentStatus),
+        (classic, refund_id, chargeback_id): (bool, Option<RefundId>, Option<ChargebackId>),
+        subject: impl FnOnce() -> Subject,
         webhook_url: Option<&str>,
         base: &str,
     ) {
         let now = self.clock.now();
-        let refs = (subject.refund_id.clone(), subject.chargeback_id.clone());
-        if let Some(url) = webhook_url.filter(|_| subject.classic) {
+        let refs = (refund_id, chargeback_id);
+        if let Some(url) = webhook_url.filter(|_| classic) {
             // Ids are `[A-Za-z0-9_-]`: nothing in them needs form encoding.
             let out = Outgoing {
                 url: url.to_owned(),
-                body: format!("id={}", payment.id).into_bytes(),
+                body: format!("id={}", payment.0).into_bytes(),
                 content_type: FORM,
                 signature: None,
             };
@@ -357,7 +429,7 @@ impl Webhooks {
         }
         let event_url = self.settings.event_url.as_deref().or(webhook_url);
         if let (Some(secret), Some(url)) = (&self.settings.signing_secret, event_url) {
-            let event = event(subject, base, now);
+            let event = event(subject(), base, now);
             let body = serde_json::to_vec(&event.to_json()).unwrap_or_default();
             let out = Outgoing {
                 url: url.to_owned(),
@@ -377,7 +449,7 @@ impl Webhooks {
 
     fn start(
         self: &Arc<Self>,
-        payment: &Payment,
+        (payment_id, payment_status): (&PaymentId, &PaymentStatus),
         kind: DeliveryKind,
         event: Option<(String, EventType)>,
         (refund_id, chargeback_id): (Option<RefundId>, Option<ChargebackId>),
@@ -391,8 +463,8 @@ impl Webhooks {
         }
         let id = log.push(WebhookDelivery {
             id: 0,
-            payment_id: payment.id.clone(),
-            payment_status: payment.status.clone(),
+            payment_id: payment_id.clone(),
+            payment_status: payment_status.clone(),
             refund_id,
             chargeback_id,
             kind,
@@ -405,22 +477,100 @@ impl Webhooks {
             outcome: DeliveryOutcome::Pending,
         });
         drop(log);
-        self.pending.send_modify(|n| *n += 1);
-        let guard = PendingGuard(self.clone());
-        let hooks = self.clone();
-        let task = async move {
-            let _guard = guard;
-            let mut current = hooks.generation.subscribe();
-            tokio::select! {
-                () = hooks.attempts(id, &out) => {}
-                // Dropping the attempts future also drops a request in flight.
-                _ = current.wait_for(|g| *g != generation) => {}
-            }
+        let job = Job {
+            id,
+            generation,
+            out,
+            attempts: 0,
         };
-        let mut tasks = lock(&self.tasks);
-        // Forget finished tasks, so that the set stays as small as the work in progress.
-        while tasks.try_join_next().is_some() {}
-        tasks.spawn_on(task, &self.runtime);
+        let cost = job.cost();
+        {
+            let mut queue = lock(&self.queue);
+            let max = self.settings.max_queued_bytes;
+            if queue.bytes.saturating_add(cost) > max {
+                drop(queue);
+                let at = clock::timestamp(self.clock.now());
+                lock(&self.log).update(id, |d| {
+                    d.attempts.push(DeliveryAttempt {
+                        status: None,
+                        error: Some(format!(
+                            "not sent: the mock's webhook queue is full ({max} bytes, MockConfig::max_webhook_queue_bytes)"
+                        )),
+                        at,
+                    });
+                    d.outcome = DeliveryOutcome::Failed;
+                });
+                return;
+            }
+            self.pending.send_modify(|n| *n += 1);
+            queue.bytes += cost;
+            queue.jobs.insert((self.clock.now(), id), job);
+        }
+        self.start_workers();
+        self.queued.notify_one();
+    }
+
+    /// Starts the pool of workers, once.
+    fn start_workers(self: &Arc<Self>) {
+        self.started.get_or_init(|| {
+            let mut tasks = lock(&self.tasks);
+            for _ in 0..WORKERS {
+                tasks.spawn_on(self.clone().work(), &self.runtime);
+            }
+        });
+    }
+
+    /// A worker: takes the delivery due first, makes one attempt, and queues the next one on
+    /// the schedule, until the server stops.
+    async fn work(self: Arc<Self>) {
+        let mut generation = self.generation.subscribe();
+        loop {
+            // Registered before the queue is looked at, so that no job queued meanwhile is
+            // missed.
+            let queued = self.queued.notified();
+            let current = *generation.borrow_and_update();
+            if current == STOPPED {
+                return;
+            }
+            let (job, next_due) = {
+                let mut queue = lock(&self.queue);
+                let now = self.clock.now();
+                match queue.jobs.first_key_value().map(|(k, _)| k.0) {
+                    Some(due) if due <= now => {
+                        let job = queue.jobs.pop_first().map(|(_, job)| job);
+                        if let Some(job) = &job {
+                            queue.bytes = queue.bytes.saturating_sub(job.cost());
+                        }
+                        (job, None)
+                    }
+                    other => (None, other),
+                }
+            };
+            let Some(job) = job else {
+                tokio::select! {
+                    () = queued => {}
+                    () = async {
+                        match next_due {
+                            Some(due) => self.clock.sleep_until(due).await,
+                            None => std::future::pending().await,
+                        }
+                    } => {}
+                    _ = generation.changed() => {}
+                }
+                continue;
+            };
+            if job.generation != current {
+                self.pending.send_modify(|n| *n = n.saturating_sub(1));
+                continue;
+            }
+            tokio::select! {
+                () = self.attempt(job) => {}
+                // A clear, reset or stop drops a request in flight.
+                _ = generation.wait_for(|g| *g != current) => {
+                    self.pending.send_modify(|n| *n = n.saturating_sub(1));
+                }
+            }
+        }
     }
 
     fn client(&self) -> Result<&reqwest::Client, String> {
@@ -439,36 +589,47 @@ impl Webhooks {
             .map_err(Clone::clone)
     }
 
-    /// Tries `out` on the schedule until an attempt gets a 2xx answer.
-    async fn attempts(&self, id: u64, out: &Outgoing) {
-        let mut delays = self.settings.retry_delays.iter();
-        loop {
-            let result = match self.client() {
-                Ok(client) => send(client, out, self.settings.timeout).await,
-                Err(e) => Err(e),
-            };
-            let delivered = matches!(result, Ok(status) if (200..300).contains(&status));
-            let (status, error) = match result {
-                Ok(status) => (Some(status), None),
-                Err(error) => (None, Some(error)),
-            };
-            let ended = self.clock.now();
-            let at = clock::timestamp(ended);
-            let next = if delivered { None } else { delays.next() };
-            lock(&self.log).update(id, |d| {
-                d.attempts.push(DeliveryAttempt { status, error, at });
-                if delivered {
-                    d.outcome = DeliveryOutcome::Delivered;
-                } else if next.is_none() {
-                    d.outcome = DeliveryOutcome::Failed;
-                }
-            });
-            // The schedule runs on the mock's clock: moving it forward brings retries on.
-            match next.and_then(|delay| ended.checked_add(*delay)) {
-                Some(due) => self.clock.sleep_until(due).await,
-                None => return,
+    /// One attempt of `job`; on failure it goes back in the queue, due after the next delay
+    /// of the schedule (on the mock's clock), unless the schedule is done.
+    async fn attempt(&self, mut job: Job) {
+        let result = match self.client() {
+            Ok(client) => send(client, &job.out, self.settings.timeout).await,
+            Err(e) => Err(e),
+        };
+        let delivered = matches!(result, Ok(status) if (200..300).contains(&status));
+        let (status, error) = match result {
+            Ok(status) => (Some(status), None),
+            Err(error) => (None, Some(error)),
+        };
+        let ended = self.clock.now();
+        let at = clock::timestamp(ended);
+        let next = if delivered {
+            None
+        } else {
+            self.settings.retry_delays.get(job.attempts)
+        };
+        lock(&self.log).update(job.id, |d| {
+            d.attempts.push(DeliveryAttempt { status, error, at });
+            if delivered {
+                d.outcome = DeliveryOutcome::Delivered;
+            } else if next.is_none() {
+                d.outcome = DeliveryOutcome::Failed;
+            }
+        });
+        if let Some(due) = next.and_then(|delay| ended.checked_add(*delay)) {
+            job.attempts += 1;
+            let cost = job.cost();
+            let mut queue = lock(&self.queue);
+            // A clear or reset while the attempt ran: the delivery ends here.
+            if job.generation == *self.generation.borrow() {
+                queue.bytes += cost;
+                queue.jobs.insert((due, job.id), job);
+                drop(queue);
+                self.queued.notify_one();
+                return;
             }
         }
+        self.pending.send_modify(|n| *n = n.saturating_sub(1));
     }
 }
 
@@ -508,17 +669,13 @@ fn describe(e: &reqwest::Error, timeout: Duration) -> String {
     format!("{kind}: {root}")
 }
 
-/// What a webhook is about: the event's type and entity, and whether the classic webhook
-/// goes too.
+/// What a next-gen event is about: its type and entity.
 struct Subject {
     event_type: String,
     entity_id: String,
     entity: EventEntity,
     /// The entity in the API.
     entity_href: String,
-    classic: bool,
-    refund_id: Option<RefundId>,
-    chargeback_id: Option<ChargebackId>,
 }
 
 /// The next-gen event of `subject`, with its entity.

@@ -729,3 +729,52 @@ async fn shutdown_cancels_pending_retries() {
     // Every delivery task has ended: nothing can arrive any more.
     receiver.assert_empty();
 }
+
+#[tokio::test]
+async fn the_delivery_queue_is_bounded_in_bytes_and_says_what_it_did_not_send() {
+    // Retries an hour apart on a clock that stands still: every failed delivery waits in the
+    // queue, so that the queue fills.
+    let api = Api::with(
+        MockConfig::new()
+            .clock(|| UNIX_EPOCH + Duration::from_secs(FIXED))
+            .webhook_retry_delays([Duration::from_secs(3600)])
+            .max_webhook_queue_bytes(2_000),
+    )
+    .await;
+    for _ in 0..30 {
+        let p = api
+            .create_payment(json!({"webhookUrl": "http://127.0.0.1:9/closed"}))
+            .await;
+        assert_eq!(api.set_status(&p.id(), "paid").await.status, 200);
+    }
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    let settled = |d: &mollie_mock::WebhookDelivery| {
+        d.outcome == DeliveryOutcome::Failed || !d.attempts.is_empty()
+    };
+    while !api.server.webhook_deliveries().iter().all(settled) {
+        assert!(tokio::time::Instant::now() < deadline, "deliveries stalled");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let deliveries = api.server.webhook_deliveries();
+    assert_eq!(deliveries.len(), 30);
+    let refused: Vec<_> = deliveries
+        .iter()
+        .filter(|d| {
+            d.attempts
+                .first()
+                .and_then(|a| a.error.as_deref())
+                .is_some_and(|e| {
+                    e.starts_with("not sent: the mock's webhook queue is full (2000 bytes")
+                })
+        })
+        .collect();
+    // A delivery here takes 201 bytes (body, URL, bookkeeping): at least nine fit, waiting
+    // for their retry, and the rest are refused, each saying so.
+    assert!(!refused.is_empty(), "nothing was refused");
+    assert!(30 - refused.len() >= 9, "only {} fit", 30 - refused.len());
+    for d in &refused {
+        assert_eq!(d.outcome, DeliveryOutcome::Failed);
+        assert_eq!(d.attempts.len(), 1);
+        assert_eq!(d.attempts[0].status, None);
+    }
+}

@@ -74,7 +74,7 @@ pub(crate) fn render(p: &PaymentRec, base: &str, single: bool) -> Payment {
         status: p.status.clone(),
         status_reason: p.status_reason.clone(),
         is_cancelable: payment_state::is_cancelable(p),
-        details: p.details.clone(),
+        details: p.details.as_deref().cloned(),
         created_at: p.created_at.clone(),
         authorized_at: p.authorized_at.clone(),
         paid_at: p.paid_at.clone(),
@@ -340,7 +340,7 @@ struct Start {
     mandate_id: Option<MandateId>,
     expires_at: Option<Timestamp>,
     paid_at: Option<Timestamp>,
-    details: Option<PaymentDetails>,
+    details: Option<Box<PaymentDetails>>,
     later: Option<Later>,
 }
 
@@ -414,7 +414,7 @@ fn start(
             mandate_id: Some(mandate.id.clone()),
             expires_at: None,
             paid_at: None,
-            details: Some(details),
+            details: Some(Box::new(details)),
             later: Some((settles, crate::store::Due::Settle)),
         });
     }
