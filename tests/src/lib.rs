@@ -159,8 +159,9 @@ pub async fn sepa_mandate(mollie: &Mollie, customer: &CustomerId) -> Mandate {
 }
 
 /// Replaces what changes from run to run in the mock's request log: object ids (`cst_`,
-/// `mdt_`, `tr_`, `re_`, `chb_`) and UUIDs become numbered placeholders in order of first appearance
-/// (`[customer-1]`, `[uuid-2]`), so that one object keeps one name across a snapshot.
+/// `mdt_`, `tr_`, `re_`, `chb_`, `sub_`) and UUIDs become numbered placeholders in order of
+/// first appearance (`[customer-1]`, `[uuid-2]`), so that one object keeps one name across a
+/// snapshot.
 #[derive(Debug, Default)]
 pub struct Redactor {
     names: HashMap<String, String>,
@@ -168,12 +169,13 @@ pub struct Redactor {
 }
 
 /// Id prefixes and the placeholder names they get.
-const ID_KINDS: [(&str, &str); 5] = [
+const ID_KINDS: [(&str, &str); 6] = [
     ("cst_", "customer"),
     ("mdt_", "mandate"),
     ("tr_", "payment"),
     ("re_", "refund"),
     ("chb_", "chargeback"),
+    ("sub_", "subscription"),
 ];
 
 impl Redactor {
@@ -294,8 +296,8 @@ fn uuid_at(bytes: &[u8]) -> Option<usize> {
     (bytes.get(i).is_none_or(|b| !is_word(*b))).then_some(i)
 }
 
-/// The kind and length of the Mollie id (`cst_`, `mdt_`, `tr_` and letters or digits) at the
-/// start of `bytes`, if there is one.
+/// The kind and length of the Mollie id (a prefix of [`ID_KINDS`] and letters or digits) at
+/// the start of `bytes`, if there is one.
 fn id_at(bytes: &[u8]) -> Option<(&'static str, usize)> {
     ID_KINDS.iter().find_map(|(prefix, kind)| {
         let rest = bytes.strip_prefix(prefix.as_bytes())?;
@@ -336,6 +338,10 @@ mod tests {
             "POST /v2/customers/[customer-1]/mandates?from=[mandate-1]\n\
              idempotency-key: [uuid-1]\n\
              GET /v2/customers/[customer-1]/payments?from=[payment-1]&x=[customer-2]"
+        );
+        assert_eq!(
+            r.redact("DELETE /v2/customers/cst_8wmqcHMN4U/subscriptions/sub_rVKGtNd6s3"),
+            "DELETE /v2/customers/[customer-1]/subscriptions/[subscription-1]"
         );
         // Not ids: no body after the prefix, or inside a word.
         assert_eq!(r.redact("cst_ xcst_abc pfl_abc"), "cst_ xcst_abc pfl_abc");
