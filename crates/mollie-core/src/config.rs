@@ -216,7 +216,7 @@ impl ClientBuilder {
 
     /// Client-side rate limiting that learns from Mollie's 429s (on by default): dormant
     /// until the first 429, then all calls of the client and its clones pace themselves at
-    /// 70% of the rate that was throttled and probe back up (see [`AdaptiveRate`]). With it
+    /// 70% of the rate Mollie was admitting and probe back up (see [`AdaptiveRate`]). With it
     /// off, each call only honours its own `Retry-After`.
     ///
     /// [`AdaptiveRate`]: crate::AdaptiveRate

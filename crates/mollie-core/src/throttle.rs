@@ -1,6 +1,6 @@
 //! Client-side rate limiting that learns from Mollie's 429s, for all tasks of a client at
-//! once: after a throttle the client sends at 70% of the rate it measured, then probes back
-//! up along a cubic curve (CUBIC congestion control, as aws-sdk's "adaptive" retry mode
+//! once: after a throttle the client sends at 70% of the rate Mollie was admitting (the
+//! requests it answered with anything but 429), then probes back up along a cubic curve (CUBIC congestion control, as aws-sdk's "adaptive" retry mode
 //! does), so a batch runs near the allowed rate instead of stampeding and backing off in
 //! waves.
 //!
@@ -45,8 +45,13 @@ pub struct AdaptiveRate {
     tokens: f64,
     last_refill: Option<f64>,
     measured_rate: f64,
+    /// The smoothed rate of answers that were not 429: what Mollie admitted.
+    admitted_rate: f64,
     window_start: f64,
     window_count: u64,
+    window_admitted: u64,
+    /// Whether a whole window was measured yet.
+    measured_once: bool,
     last_max_rate: f64,
     last_throttle: f64,
     time_to_max: f64,
@@ -61,8 +66,11 @@ impl Default for AdaptiveRate {
             tokens: 1.0,
             last_refill: None,
             measured_rate: 0.0,
+            admitted_rate: 0.0,
             window_start: 0.0,
             window_count: 0,
+            window_admitted: 0,
+            measured_once: false,
             last_max_rate: 0.0,
             last_throttle: 0.0,
             time_to_max: 0.0,
@@ -86,6 +94,36 @@ impl AdaptiveRate {
         self.measured_rate
     }
 
+    /// The smoothed rate of answers that were not throttled: what Mollie admitted, in
+    /// requests per second.
+    pub fn admitted_rate(&self) -> f64 {
+        self.admitted_rate
+    }
+
+    /// The rate of answers lately: the smoothed rate, or the window so far before a whole
+    /// window was measured.
+    fn sent_estimate(&self, now: f64) -> f64 {
+        if self.measured_once {
+            return self.measured_rate;
+        }
+        #[allow(clippy::cast_precision_loss)] // counts stay far below 2^52
+        let count = self.window_count as f64;
+        count / (now - self.window_start).max(0.1)
+    }
+
+    /// What Mollie admitted lately: the smoothed rate, or, before a whole window was
+    /// measured (a batch throttled within its first half second), the window so far.
+    fn admitted_estimate(&self, now: f64) -> f64 {
+        if self.measured_once {
+            return self.admitted_rate;
+        }
+        #[allow(clippy::cast_precision_loss)] // counts stay far below 2^52
+        let admitted = self.window_admitted as f64;
+        // Less than 50 ms says little; the floor keeps one early answer from meaning
+        // thousands a second.
+        admitted / (now - self.window_start).max(0.1)
+    }
+
     /// Asks for a slot for a request to be sent at `now` (seconds): `None` to send at once
     /// (the slot is taken), or how many seconds to wait before asking again (nothing is
     /// taken). `jitter` in `[0, 1]` spreads the waiters of one slot, so that they do not all
@@ -107,16 +145,22 @@ impl AdaptiveRate {
     }
 
     /// Learns from a response received at `now`: `throttled` for a 429.
+    ///
+    /// A throttle sets the rate to return to at what Mollie was admitting, not at what was
+    /// sent: a batch that sent five times the limit would otherwise take seconds of 429s to
+    /// come down, and one throttled before a whole window was measured would fall to the
+    /// floor.
     pub fn on_response(&mut self, now: f64, throttled: bool) {
-        self.measure(now);
+        self.measure(now, throttled);
         let rate = if throttled {
             if self.enabled && now - self.last_throttle < SETTLE {
                 return;
             }
+            let admitted = self.admitted_estimate(now);
             let base = if self.enabled {
-                self.measured_rate.min(self.fill_rate)
+                admitted.min(self.fill_rate)
             } else {
-                self.measured_rate
+                admitted
             };
             self.last_max_rate = base.max(MIN_RATE);
             self.time_to_max = (self.last_max_rate * (1.0 - BETA) / SCALE).cbrt();
@@ -130,13 +174,14 @@ impl AdaptiveRate {
             let t = now - self.last_throttle - self.time_to_max;
             SCALE * t * t * t + self.last_max_rate
         };
-        self.set_fill_rate(now, rate.min(2.0 * self.measured_rate.max(MIN_RATE)));
+        let sent = self.sent_estimate(now);
+        self.set_fill_rate(now, rate.min(2.0 * sent.max(MIN_RATE)));
     }
 
     fn set_fill_rate(&mut self, now: f64, rate: f64) {
         self.refill(now);
         self.fill_rate = rate.max(MIN_RATE);
-        self.capacity = self.fill_rate.max(1.0);
+        self.capacity = (self.fill_rate * 0.1).max(1.0);
         self.tokens = self.tokens.min(self.capacity);
     }
 
@@ -150,14 +195,29 @@ impl AdaptiveRate {
 
     /// Counts a response into the current window; at a window's end, folds its rate into the
     /// smoothed send rate.
-    fn measure(&mut self, now: f64) {
+    fn measure(&mut self, now: f64, throttled: bool) {
         self.window_count += 1;
+        self.window_admitted += u64::from(!throttled);
         let elapsed = now - self.window_start;
         if elapsed >= WINDOW {
             #[allow(clippy::cast_precision_loss)] // counts stay far below 2^52
-            let current = self.window_count as f64 / elapsed;
-            self.measured_rate = current * SMOOTH + self.measured_rate * (1.0 - SMOOTH);
+            let (current, admitted) = (
+                self.window_count as f64 / elapsed,
+                self.window_admitted as f64 / elapsed,
+            );
+            let smooth = |old: f64, new: f64| new * SMOOTH + old * (1.0 - SMOOTH);
+            self.measured_rate = smooth(self.measured_rate, current);
+            self.admitted_rate = if self.measured_once {
+                smooth(self.admitted_rate, admitted)
+            } else {
+                admitted
+            };
+            if !self.measured_once {
+                self.measured_rate = current;
+            }
+            self.measured_once = true;
             self.window_count = 0;
+            self.window_admitted = 0;
             self.window_start = now;
         }
     }
@@ -198,6 +258,51 @@ mod tests {
         rate.on_response(t, true);
         assert!(rate.is_active());
         assert!((rate.fill_rate() - measured * BETA).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_throttle_returns_to_what_mollie_admitted_not_to_what_was_sent() {
+        let mut rate = AdaptiveRate::default();
+        // 1,000 answers a second, all admitted, then a first 429: 70% of 1,000.
+        let t = send(&mut rate, 0.0, 2.0, 1000.0);
+        rate.on_response(t, true);
+        assert!(
+            (rate.fill_rate() - 700.0).abs() < 50.0,
+            "{}",
+            rate.fill_rate()
+        );
+        // Then 1,000 answers a second still come back (requests paced before the cut,
+        // other clients' load), and Mollie admits one in five: 200 a second. The first 429
+        // after the settling time cuts again, to 70% of what Mollie admitted (about 140),
+        // not of what was sent (700).
+        let mut now = t;
+        for i in 1..=1500 {
+            now = t + f64::from(i) * 0.001;
+            rate.on_response(now, i % 5 != 0);
+        }
+        assert!(now - t > SETTLE);
+        assert!(
+            rate.fill_rate() < 250.0,
+            "{} after Mollie admitted {}",
+            rate.fill_rate(),
+            rate.admitted_rate()
+        );
+        assert!(rate.fill_rate() >= 0.7 * 150.0, "{}", rate.fill_rate());
+    }
+
+    #[test]
+    fn a_batch_throttled_in_its_first_half_second_keeps_its_pace() {
+        let mut rate = AdaptiveRate::default();
+        // 100 answers in 0.2 s (500 a second), then a 429: no window was completed.
+        for i in 0..100 {
+            rate.on_response(f64::from(i) * 0.002, false);
+        }
+        rate.on_response(0.2, true);
+        assert!(
+            rate.fill_rate() > 0.7 * 400.0,
+            "fell to {} instead of about 350",
+            rate.fill_rate()
+        );
     }
 
     #[test]
@@ -288,5 +393,81 @@ mod tests {
             rate.acquire(100.0, 0.0)
                 .is_none_or(|wait| wait <= 1.0 / MIN_RATE)
         );
+    }
+
+    /// A batch against a token bucket of `limit` requests per second (burst `limit / 10`),
+    /// as the mock and Mollie answer: `tasks` callers each sending one request after the
+    /// other, `latency` seconds each, waiting `Retry-After: 1` after a 429 and a paced slot
+    /// before every attempt. Returns (admitted per second, 429s after the first second).
+    fn simulate(limit: f64, seconds: f64, tasks: usize, latency: f64) -> (f64, u32) {
+        use std::collections::BTreeMap;
+        #[derive(Clone, Copy)]
+        enum Event {
+            Ready,
+            Answer(bool),
+        }
+        let mut rate = AdaptiveRate::default();
+        let burst = (limit / 10.0).max(1.0);
+        let (mut tokens, mut refilled) = (burst, 0.0_f64);
+        let mut events: BTreeMap<(u64, usize), Event> = BTreeMap::new();
+        let at = |t: f64| (t * 1e9) as u64;
+        for task in 0..tasks {
+            events.insert((0, task), Event::Ready);
+        }
+        let (mut admitted, mut late_throttles) = (0u32, 0u32);
+        let mut jitter = 0.37_f64;
+        while let Some(((when, task), event)) = events.pop_first() {
+            let now = when as f64 / 1e9;
+            if now > seconds {
+                break;
+            }
+            match event {
+                Event::Ready => {
+                    jitter = (jitter * 7.13 + 0.11).fract();
+                    if let Some(wait) = rate.acquire(now, jitter) {
+                        // As tokio's timer, never a wait of nothing.
+                        events.insert((at(now + wait.max(1e-3)), task), Event::Ready);
+                        continue;
+                    }
+                    // The server sees it half a latency later.
+                    let arrives = now + latency / 2.0;
+                    tokens = (tokens + (arrives - refilled) * limit).min(burst);
+                    refilled = arrives;
+                    let throttled = tokens < 1.0;
+                    if !throttled {
+                        tokens -= 1.0;
+                    }
+                    events.insert((at(now + latency), task), Event::Answer(throttled));
+                }
+                Event::Answer(throttled) => {
+                    rate.on_response(now, throttled);
+                    if throttled {
+                        late_throttles += u32::from(now > 1.0);
+                        events.insert((at(now + 1.0), task), Event::Ready);
+                    } else {
+                        admitted += 1;
+                        events.insert((at(now), task), Event::Ready);
+                    }
+                }
+            }
+        }
+        (f64::from(admitted) / seconds, late_throttles)
+    }
+
+    #[test]
+    fn a_month_end_batch_runs_near_the_allowed_rate_with_few_429s() {
+        for (limit, tasks, latency) in [(250.0, 500, 0.01), (500.0, 64, 0.02), (100.0, 16, 0.05)] {
+            let seconds = 20.0;
+            let (achieved, late) = simulate(limit, seconds, tasks, latency);
+            let calls = achieved * seconds;
+            assert!(
+                achieved >= 0.9 * limit,
+                "{achieved:.0}/s of {limit} ({tasks} tasks)"
+            );
+            assert!(
+                f64::from(late) < 0.01 * calls,
+                "{late} 429s after the first second in {calls:.0} calls ({limit}/s, {tasks} tasks)"
+            );
+        }
     }
 }

@@ -82,10 +82,12 @@ impl Transport for ReqwestTransport {
             url,
             headers,
             body,
-            timeout,
+            // The client's retry loop bounds the whole attempt (sending and reading) by it;
+            // a second timer here would only cost a timer per request.
+            timeout: _,
             max_response_bytes,
         } = request;
-        let mut builder = self.client.request(method(verb), &url).timeout(timeout);
+        let mut builder = self.client.request(method(verb), &url);
         for (name, value) in headers {
             let Ok(mut value) = HeaderValue::try_from(value) else {
                 // The client builds only visible-ASCII values; refuse rather than send less.
