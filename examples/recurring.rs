@@ -166,11 +166,15 @@ async fn charge_monthly(
 
     step(6, "Revoke the mandate");
     mollie.mandates(&customer.id).revoke(&mandate.id).await?;
-    let revoked = mollie.mandates(&customer.id).get(&mandate.id).await?;
-    println!(
-        "   mandate {} is now {}: it can no longer be charged",
-        revoked.id, revoked.status
-    );
+    // Mollie answers 410 Gone when a revoked mandate is fetched.
+    match mollie.mandates(&customer.id).get(&mandate.id).await {
+        Err(e) if e.is_gone() => println!(
+            "   mandate {} is revoked (HTTP 410 Gone): it can no longer be charged",
+            mandate.id
+        ),
+        Err(e) => return Err(e.into()),
+        Ok(still) => println!("   mandate {} is now {}", still.id, still.status),
+    }
 
     step(7, "Delete the customer");
     mollie.customers().delete(&customer.id).await?;

@@ -61,11 +61,20 @@ async fn create_get_list_revoke() {
         assert_eq!(ids, [paypal.id.clone(), created.id.clone()], "newest first");
 
         mandates.revoke(&created.id).await.unwrap();
-        let revoked = mandates.get(&created.id).await.unwrap();
+        // "Trying to retrieve a revoked mandate will result in a 410 exception" (Mollie).
+        let gone = mandates.get(&created.id).await.unwrap_err();
+        assert!(gone.is_gone(), "{gone:?}");
+        assert!(!gone.is_not_found() && !gone.is_retryable());
+        let listed = mandates.list().await.unwrap();
+        let revoked = listed
+            .items()
+            .iter()
+            .find(|m| m.id == created.id)
+            .expect("a revoked mandate is still listed");
         assert_eq!(
             revoked.status,
             MandateStatus::Invalid,
-            "revoked, still there"
+            "revoked, still listed"
         );
         // Revoking again is still a 204 at Mollie.
         mandates.revoke(&created.id).await.unwrap();
@@ -82,7 +91,8 @@ async fn create_get_list_revoke() {
             ("POST", 201),
             ("GET", 200),
             ("DELETE", 204),
-            ("GET", 200),
+            ("GET", 410), // a revoked mandate is gone
+            ("GET", 200), // but listed
             ("DELETE", 204),
         ]
         .map(|(m, s)| (m.to_owned(), Some(s)));
@@ -229,8 +239,9 @@ async fn testmode_chooses_the_mode_of_an_organization_token() {
         // A test key sees the same test-mode mandate.
         assert_eq!(test.mandates(&c.id).get(&m.id).await.unwrap().id, m.id);
         mandates.revoke(&m.id).testmode(true).await.unwrap();
+        assert!(test.mandates(&c.id).get(&m.id).await.unwrap_err().is_gone());
         assert_eq!(
-            test.mandates(&c.id).get(&m.id).await.unwrap().status,
+            test.mandates(&c.id).list().await.unwrap().items()[0].status,
             MandateStatus::Invalid
         );
 
@@ -257,7 +268,8 @@ async fn testmode_chooses_the_mode_of_an_organization_token() {
                 ("GET".to_owned(), q("testmode=true"), None),
                 ("GET".to_owned(), None, None), // the test key
                 ("DELETE".to_owned(), None, Some(json!(true))),
-                ("GET".to_owned(), None, None), // the test key
+                ("GET".to_owned(), None, None), // the test key: 410, revoked
+                ("GET".to_owned(), None, None), // the test key's list
             ]
         );
     })

@@ -264,6 +264,13 @@ impl Error {
         self.status() == Some(404)
     }
 
+    /// Whether Mollie answered 410 Gone: the resource existed but is no longer available,
+    /// e.g. *Get mandate* of a revoked mandate ("Trying to retrieve a revoked mandate will
+    /// result in a 410 exception", Mollie's docs).
+    pub fn is_gone(&self) -> bool {
+        self.status() == Some(410)
+    }
+
     /// Whether Mollie answered 429 Too Many Requests.
     pub fn is_rate_limited(&self) -> bool {
         matches!(self, Self::RateLimited { .. })
@@ -458,6 +465,9 @@ mod tests {
     fn helpers() {
         let error = api(404);
         assert!(error.is_not_found());
+        assert!(!error.is_gone());
+        assert!(api(410).is_gone() && !api(410).is_not_found());
+        assert!(!api(410).is_retryable());
         assert!(!error.is_retryable());
         assert_eq!(error.status(), Some(404));
         assert_eq!(error.field(), Some("customerId"));

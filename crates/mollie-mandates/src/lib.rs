@@ -30,7 +30,9 @@
 //! assert_eq!(chargeable.len(), 1);
 //!
 //! mandates.revoke(&mandate.id).await?;
-//! assert_eq!(mandates.get(&mandate.id).await?.status, MandateStatus::Invalid);
+//! // Mollie answers 410 Gone for a revoked mandate; the list still shows it, `invalid`.
+//! assert!(mandates.get(&mandate.id).await.unwrap_err().is_gone());
+//! assert_eq!(mandates.list().await?.items()[0].status, MandateStatus::Invalid);
 //! # Ok(())
 //! # }
 //! ```
@@ -174,7 +176,9 @@ impl Mandates {
     }
 
     /// *Revoke mandate*: `DELETE /v2/customers/{customer}/mandates/{id}`. The mandate can no
-    /// longer be charged, and its subscriptions are canceled.
+    /// longer be charged, and its subscriptions are canceled. Fetching it afterwards fails
+    /// with 410 Gone ([`mollie_core::Error::is_gone`]), as Mollie documents for *Get
+    /// mandate*; [`Mandates::list`] still shows it, `invalid`.
     ///
     /// ```
     /// use mollie_models::MandateStatus;
@@ -196,9 +200,13 @@ impl Mandates {
     /// # let mandate = mandates.create(NewMandate::sepa_direct_debit("Jane Doe", iban)).await?;
     /// mandates.revoke(&mandate.id).await?;
     ///
-    /// // A revoked mandate can still be fetched, but no longer charged.
-    /// let mandate = mandates.get(&mandate.id).await?;
-    /// assert_eq!(mandate.status, MandateStatus::Invalid);
+    /// // A revoked mandate is gone: Mollie answers 410 to *Get mandate*...
+    /// let error = mandates.get(&mandate.id).await.unwrap_err();
+    /// assert!(error.is_gone());
+    /// // ...and lists it as `invalid`.
+    /// let listed = mandates.list().await?;
+    /// assert_eq!(listed.items()[0].id, mandate.id);
+    /// assert_eq!(listed.items()[0].status, MandateStatus::Invalid);
     /// # Ok(())
     /// # }
     /// ```

@@ -23,6 +23,14 @@ pub(crate) fn system() -> Clock {
     Arc::new(SystemTime::now)
 }
 
+/// The latest time the mock's formats can write: 9999-12-31T23:59:59Z.
+pub(crate) const LATEST_SECS: u64 = 253_402_300_799;
+
+/// The latest time the mock's clock can show.
+pub(crate) fn latest() -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(LATEST_SECS)
+}
+
 /// The mock's clock: the base clock plus an offset that `advance` and `set` grow.
 pub(crate) struct VirtualClock {
     base: Clock,
@@ -46,11 +54,13 @@ impl VirtualClock {
         }
     }
 
-    /// The mock's now.
+    /// The mock's now, at most [`latest`]: time never wraps back to the base clock.
     pub fn now(&self) -> SystemTime {
         let offset = *lock(&self.offset);
         let base = (self.base)();
-        base.checked_add(offset).unwrap_or(base)
+        base.checked_add(offset)
+            .unwrap_or_else(latest)
+            .min(latest())
     }
 
     /// How far the mock is ahead of its base clock.
@@ -58,11 +68,14 @@ impl VirtualClock {
         *lock(&self.offset)
     }
 
-    /// Moves the clock forward by `by`; the new now.
+    /// Moves the clock forward by `by` (at most to [`latest`]); the new now.
     pub fn advance(&self, by: Duration) -> SystemTime {
         {
+            let room = latest()
+                .duration_since(self.now())
+                .unwrap_or(Duration::ZERO);
             let mut offset = lock(&self.offset);
-            *offset = offset.saturating_add(by);
+            *offset = offset.saturating_add(by.min(room));
         }
         self.moved.send_modify(|n| *n = n.wrapping_add(1));
         self.now()
@@ -303,5 +316,9 @@ mod tests {
             Ok(base + Duration::from_secs(3600))
         );
         assert_eq!(clock.offset(), Duration::from_secs(3600));
+        // Past the year 9999 it stops there, and never wraps back.
+        assert_eq!(clock.advance(Duration::MAX), latest());
+        assert_eq!(clock.now(), latest());
+        assert_eq!(clock.advance(Duration::from_secs(1)), latest());
     }
 }

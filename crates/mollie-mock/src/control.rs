@@ -296,7 +296,7 @@ fn move_clock(app: &App, bytes: &[u8]) -> Result<Response, ApiError> {
             ));
         }
     };
-    let report = app.set_clock(target)?;
+    let report = app.set_clock(target, field)?;
     Ok(json_response(
         StatusCode::OK,
         &serde_json::to_value(&report).unwrap_or(Value::Null),
@@ -341,6 +341,22 @@ fn queue_from_body(app: &App, bytes: &[u8]) -> Result<Response, ApiError> {
     Ok(json_response(
         StatusCode::CREATED,
         &serde_json::to_value(&queued).unwrap_or(Value::Null),
+    ))
+}
+
+/// `PUT /__mock/state` with a state document: replaces the objects (see the crate docs'
+/// State). 200 with how many of each it stored.
+fn import_state(app: &App, bytes: &[u8]) -> Result<Response, ApiError> {
+    let doc: Value = serde_json::from_slice(bytes).map_err(|e| {
+        ApiError::bad_request(format!(
+            "The body must be a state document in JSON, like GET /__mock/state returns: {}",
+            crate::errors::quoted(&e.to_string())
+        ))
+    })?;
+    let imported = crate::state::import(app, &doc)?;
+    Ok(json_response(
+        StatusCode::OK,
+        &serde_json::to_value(imported).unwrap_or(Value::Null),
     ))
 }
 
@@ -412,10 +428,14 @@ pub(crate) async fn handle(app: &App, parts: &Parts, body: HttpBody) -> Response
             app.release.notify_waiters();
             Ok(Reply::no_content().into_response())
         }
-        (&Method::GET, "/__mock/health") => Ok(json_response(
-            StatusCode::OK,
-            &json!({"status": "ok", "objects": lock(&app.store).objects()}),
-        )),
+        (&Method::GET, "/__mock/state") => {
+            Ok(json_response(StatusCode::OK, &crate::state::export(app)))
+        }
+        (&Method::PUT, "/__mock/state") => import_state(app, &bytes),
+        (&Method::GET, "/__mock/health") => Ok(json_response(StatusCode::OK, &{
+            let store = lock(&app.store);
+            json!({"status": "ok", "objects": store.objects(), "scheduled": store.agenda.len()})
+        })),
         (&Method::GET, "/__mock/webhooks") => Ok(json_response(
             StatusCode::OK,
             &serde_json::to_value(app.webhooks.deliveries()).unwrap_or(Value::Null),

@@ -1,5 +1,5 @@
-//! The request pipeline: body cap, fault injection, request log, auth, rate limit, routing,
-//! idempotency, then the operation.
+//! The request pipeline: body cap and timeout, `HEAD` as `GET`, fault injection, request
+//! log, auth, rate limit, routing, idempotency, then the operation.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -63,6 +63,33 @@ pub(crate) async fn read_body(mut body: HttpBody, max: usize) -> Result<Vec<u8>,
     Ok(bytes)
 }
 
+/// Reads a body of at most `max` bytes that must arrive within `timeout`.
+///
+/// # Errors
+/// As [`read_body`]; 408 (Mollie-style body, `Connection: close`) when it takes longer: the
+/// client may still be sending, so the connection ends with the answer.
+async fn read_body_within(
+    body: HttpBody,
+    max: usize,
+    timeout: Duration,
+) -> Result<Vec<u8>, ApiError> {
+    match tokio::time::timeout(timeout, read_body(body, max)).await {
+        Ok(read) => read,
+        Err(_) => Err(ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            format!(
+                "The request body did not arrive within {} ms (MockConfig::body_timeout)",
+                timeout.as_millis()
+            ),
+        )
+        .with_header(header::CONNECTION, HeaderValue::from_static("close"))),
+    }
+}
+
+/// Marks a `HEAD` request, which is handled as a `GET`.
+#[derive(Debug, Clone, Copy)]
+struct HeadRequest;
+
 /// What to send back.
 enum Outcome {
     Reply { reply: Reply, replayed: bool },
@@ -75,15 +102,26 @@ pub(crate) async fn dispatch(
     ConnectInfo(cutter): ConnectInfo<Cutter>,
     request: Request,
 ) -> Response {
+    // While it is handled, the connection's header and idle timeouts wait.
+    let _busy = cutter.busy();
     if cutter.plain_on_tls() {
         return plain_on_tls(&app);
     }
-    let (parts, body) = request.into_parts();
+    let (mut parts, body) = request.into_parts();
+    // HEAD is a GET whose answer hyper sends without its body (keeping `Content-Length`).
+    let head = parts.method == Method::HEAD;
+    if head {
+        parts.method = Method::GET;
+        parts.extensions.insert(HeadRequest);
+    }
+    let body = read_body_within(body, app.settings.max_body_bytes, cutter.body_timeout()).await;
     let path = parts.uri.path();
     if path == "/__mock" || path.starts_with("/__mock/") {
-        return control::handle(&app, &parts, body).await;
+        return match body {
+            Ok(bytes) => control::handle(&app, &parts, HttpBody::from(bytes)).await,
+            Err(error) => error.into_reply().into_response(),
+        };
     }
-    let body = read_body(body, app.settings.max_body_bytes).await;
     // Kept exactly as sent: keys that differ in any byte are different keys.
     let idempotency_key = parts
         .headers
@@ -104,7 +142,7 @@ pub(crate) async fn dispatch(
             None => (None, None, None),
         },
     };
-    let entry = record(
+    let mut entry = record(
         &parts,
         body.as_deref().ok(),
         idempotency_key
@@ -112,6 +150,9 @@ pub(crate) async fn dispatch(
             .map(|k| String::from_utf8_lossy(k).into_owned()),
         fault_spec,
     );
+    if head {
+        Method::HEAD.as_str().clone_into(&mut entry.method);
+    }
     let cost = crate::log::estimated_cost(body.as_deref().map_or(0, <[u8]>::len), &entry);
     let seq = lock(&app.log).push(entry, cost);
     let outcome = match (body, fault_error) {
@@ -285,12 +326,21 @@ async fn process(
     let route = handlers::route(parts.uri.path())?;
     let allowed = handlers::allowed(&route);
     if !allowed.contains(&parts.method) {
-        let allow: Vec<&str> = allowed.iter().map(Method::as_str).collect();
+        let mut allow: Vec<&str> = allowed.iter().map(Method::as_str).collect();
+        // Every readable endpoint answers HEAD too.
+        if let Some(get) = allow.iter().position(|m| *m == Method::GET.as_str()) {
+            allow.insert(get + 1, Method::HEAD.as_str());
+        }
+        let sent = if parts.extensions.get::<HeadRequest>().is_some() {
+            &Method::HEAD
+        } else {
+            &parts.method
+        };
         return Err(ApiError::new(
             StatusCode::METHOD_NOT_ALLOWED,
             format!(
                 "The method {} is not available on this endpoint",
-                quoted(parts.method.as_str())
+                quoted(sent.as_str())
             ),
         )
         .with_header(

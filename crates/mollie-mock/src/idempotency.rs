@@ -151,6 +151,11 @@ impl Idempotency {
         self.max_bytes
     }
 
+    /// What the stored keys take, as counted against the budget.
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+
     pub fn clear(&mut self) {
         self.entries.clear();
         self.expiry.clear();

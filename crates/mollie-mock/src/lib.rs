@@ -21,7 +21,10 @@
 //!
 //! Or as a program: `cargo run -p mollie-mock -- --addr 127.0.0.1:8080` prints
 //! `mollie-mock listening on http://127.0.0.1:8080` and serves until Ctrl-C or SIGTERM
-//! (`--tls` for [HTTPS](#https)).
+//! (`--tls` for [HTTPS](#https)). `mollie-mock --help` lists its options, each also an
+//! environment variable (`--addr` is `MOLLIE_MOCK_ADDR`, ...), with the control API and the
+//! fault syntax; `--log` prints a line per API request to stderr, and `--seed FILE` and
+//! `--state FILE` start it from, or keep it in, a [state document](#state).
 //! The environment variables `MOLLIE_MOCK_WEBHOOK_SIGNING_SECRET` and
 //! `MOLLIE_MOCK_EVENT_WEBHOOK_URL` set [`MockConfig::webhook_signing_secret`] and
 //! [`MockConfig::event_webhook_url`]; `--rate-limit N [--rate-burst N]` (or
@@ -76,7 +79,10 @@
 //!   another payment, is a 404 too.
 //! - **Links** are absolute, built from the request's `Host` (`http://HOST/v2/...`, or
 //!   `https://HOST/v2/...` when serving [HTTPS](#https)). Checkout links point to
-//!   `http://HOST/__mock/checkout/{paymentId}` (likewise), a stub page.
+//!   `http://HOST/__mock/checkout/{paymentId}` (likewise), a stub page. `dashboard` links
+//!   point where Mollie's would, in the organization segment Mollie's carry, for which the
+//!   mock uses the fixed id `org_12345678` (as in Mollie's examples):
+//!   `https://www.mollie.com/dashboard/org_12345678/customers/cst_...` (and `/payments/tr_...`).
 //! - **Lists**: `limit` 1..=250 (default 50), `from` (an id of that list), `sort`
 //!   `asc`/`desc` (default `desc`, newest first), `testmode`; `profileId` filters payments,
 //!   all refunds and all chargebacks, and `scopes` filters mandates. Bad values: 400 with
@@ -95,10 +101,14 @@
 //!   (`description`, `amount`, `redirectUrl` unless recurring, `method`, `consumerName`,
 //!   `consumerAccount`, `consumerEmail`, ...), metadata over 1024 bytes of JSON, a future
 //!   `signatureDate`, a country that is not two capitals. A body that is not a JSON object:
-//!   400. Unknown endpoint: 404; wrong method: 405 with `Allow`.
+//!   400. Unknown endpoint: 404; wrong method: 405 with `Allow`. `HEAD` works wherever `GET`
+//!   does (see [Connections](#connections)).
 //! - **Customers and mandates**: a mandate created by the API is `valid` (SEPA:
-//!   `signatureDate` defaults to today); revoking makes it `invalid` (it stays retrievable
-//!   and revoking again is a 204); deleting a customer revokes its mandates and removes it
+//!   `signatureDate` defaults to today); revoking makes it `invalid`: it stays in the
+//!   customer's list, but *Get mandate* answers 410 Gone with Mollie's error body (`"detail":
+//!   "The mandate mdt_... has been revoked"`), as Mollie's docs say ("Trying to retrieve a
+//!   revoked mandate will result in a 410 exception"); revoking again is a 204. Deleting a
+//!   customer revokes its mandates and removes it
 //!   (later requests: 404), while its payments stay readable at `/v2/payments/{paymentId}`
 //!   with their refunds and chargebacks, as at Mollie. A customer links its `payments` and
 //!   `mandates` once it has some.
@@ -171,7 +181,11 @@
 //!   not retry, until objects are deleted, refunds canceled, or the mock is reset), bodies of
 //!   at most [`MockConfig::max_body_bytes`] (else 413, Mollie-style body), and
 //!   [`MockConfig::max_idempotency_bytes`] of idempotency keys (else a new key gets a 503, as
-//!   above). Malformed input never gets a 500, a panic or a hang.
+//!   above), a request log of [`MockConfig::max_log_bytes`] (its oldest entries make room;
+//!   every kept string counts, query strings too), a webhook queue of
+//!   [`MockConfig::max_webhook_queue_bytes`] ([Webhooks](#webhooks)), and the limits of
+//!   [Connections](#connections). [`MockServer::memory`] shows what each store takes, by the
+//!   mock's own accounting. Malformed input never gets a 500, a panic or a hang.
 //!
 //! # Faults
 //!
@@ -252,6 +266,54 @@
 //! # Ok(()) }
 //! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(demo()).unwrap();
 //! ```
+//!
+//! # Connections
+//!
+//! Slow or hostile clients cannot make the mock unreachable, and what the HTTP layer refuses
+//! is answered in Mollie's shape too. Each limit is a [`MockConfig`] setting:
+//!
+//! | Setting | Default | Beyond it |
+//! |---|---|---|
+//! | [`MockConfig::header_timeout`] | 10 s | a new connection without a whole request head (a TLS handshake included) since it was accepted, or a later request's head not whole since its first byte: the connection is closed, without an answer |
+//! | [`MockConfig::body_timeout`] | 30 s | a body not whole since its head arrived: 408 with Mollie's body and `Connection: close`; the request is not processed (the log shows it with 408) |
+//! | [`MockConfig::idle_timeout`] | 60 s | a kept-alive connection with nothing of a next request, or a response the client does not read: the connection is closed, without an answer |
+//! | [`MockConfig::max_connections`] | 1 000 | a new connection waits, unaccepted, in the operating system's backlog until another closes |
+//! | [`MockConfig::max_uri_bytes`] | 32 KiB | 414 with Mollie's body |
+//! | [`MockConfig::max_header_bytes`] | 64 KiB of header lines | 431 with Mollie's body |
+//!
+//! - The timeouts are wall-clock time (not the mock's [clock](#time)) and only run while the
+//!   mock waits for the client: a request being handled, a `delay-ms` fault included, is
+//!   never cut, however long it takes. They also bound how long a stalled client can hold up
+//!   [`MockServer::shutdown`], which waits for open connections.
+//! - When every connection slot is taken, a new connection (a health check too) is answered
+//!   once one frees: a silent new connection is closed after the header timeout, an idle
+//!   one after the idle timeout.
+//! - **Errors of the HTTP layer.** hyper, the HTTP library under axum, refuses some requests
+//!   before the mock sees them, with a status and no body; the mock's connection layer puts
+//!   Mollie's error body (`status`, `title`, `detail`, `_links.documentation`, as
+//!   `application/hal+json`) in place of each such answer, with `Connection: close`, and the
+//!   connection closes. They reach neither the API nor the request log:
+//!   - 400 for a request line or header that is not HTTP/1.1 (a bad method, target or
+//!     version, a header line without a colon, a control character, an invalid
+//!     `Content-Length` or `Transfer-Encoding`);
+//!   - 414 for a request target (path and query) over [`MockConfig::max_uri_bytes`] (at most
+//!     65 534 bytes, the longest hyper parses);
+//!   - 431 for header lines over [`MockConfig::max_header_bytes`], or more than 100 headers
+//!     (hyper's own limit).
+//!
+//!   The URI and header sizes are checked as the bytes arrive, so that an oversized head is
+//!   refused before it is buffered, not after.
+//! - What cannot be answered in Mollie's shape, and is not answered at all: a connection that
+//!   times out (an answer there could be read as the answer to a next request); a client
+//!   that sends HTTP/2 (the mock speaks HTTP/1.1; hyper closes the connection); a TLS
+//!   handshake that fails. A head with an invalid byte in its last, unfinished line waits for
+//!   its end (hyper parses a partial head again only once it holds a blank line) and so for
+//!   the header timeout.
+//! - A wrong method is a 405 with Mollie's body and `Allow` (`HEAD` listed with `GET`).
+//! - **`HEAD`** works on every readable endpoint: each `GET` of the API and of the control
+//!   API answers `HEAD` with the same status and headers, `Content-Length` included, and no
+//!   body. It is handled as a `GET` in every respect (auth, faults, rate limit) but shows as
+//!   `HEAD` in the request log.
 //!
 //! # HTTPS
 //!
@@ -363,7 +425,8 @@
 //!   processing, status, dropped, replayed). `DELETE /__mock/requests` clears it.
 //! - `POST /__mock/release`: ends every `delay-ms` wait now (for tests that hold a request in
 //!   flight, e.g. to see the idempotency 409).
-//! - `GET /__mock/health`: `{"status": "ok", "objects": N}`.
+//! - `GET /__mock/health`: `{"status": "ok", "objects": N, "scheduled": N}` (`scheduled`:
+//!   what the [clock](#time) has yet to run: charges, settlements, expiries).
 //! - `GET /__mock/clock`: `{"now": "2026-01-05T10:00:00+00:00", "offsetSeconds": N}`.
 //!   `POST /__mock/clock` with `{"advance": "4 months"}` (a whole number of seconds,
 //!   minutes, hours, days, weeks or calendar months), `{"advanceSeconds": 3600}` or
@@ -372,6 +435,10 @@
 //!   Backwards is a 422 on `now`.
 //! - `POST /__mock/subscriptions/{subscriptionId}/fail-next`, optionally with
 //!   `{"reason": "AM04"}`: the subscription's next payment fails (see [Time](#time)). 204.
+//! - `GET /__mock/state`: every stored object, of both modes, and the clock's offset, as a
+//!   [state document](#state). `PUT /__mock/state` with one replaces all stored objects:
+//!   200 with how many of each (`{"customers": N, "mandates": N, ...}`), 422 naming the
+//!   `field` of anything wrong (nothing changes then).
 //!
 //! In-process, [`MockServer`] offers the same as methods.
 //!
@@ -535,6 +602,79 @@
 //! # Ok(()) }
 //! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(demo()).unwrap();
 //! ```
+//!
+//! # State
+//!
+//! What the mock stores is one JSON document, to set a scene up and keep it: `GET
+//! /__mock/state` ([`MockServer::export_state`]) returns it, `PUT /__mock/state`
+//! ([`MockServer::import_state`]) replaces every stored object with those of one, and the
+//! program starts from one (`--seed FILE`) or keeps its state in one across restarts
+//! (`--state FILE`: loaded at start if it exists, else the seed is; written on shutdown by
+//! Ctrl-C or SIGTERM).
+//!
+//! ```json
+//! {
+//!   "version": 1,
+//!   "clockOffsetSeconds": 2678400,
+//!   "customers": [{"resource": "customer", "id": "cst_8wmqcHMN4U", "mode": "test",
+//!                  "name": "Jane Doe", "email": null, "locale": null, "metadata": null,
+//!                  "createdAt": "2026-01-05T10:00:00+00:00"}],
+//!   "mandates": [], "payments": [], "subscriptions": [], "refunds": [], "chargebacks": []
+//! }
+//! ```
+//!
+//! - `version` is 1 (the default when absent); `clockOffsetSeconds` is how far the
+//!   [clock](#time) was moved. An import moves the clock forward to it; an offset behind the
+//!   clock's leaves the clock as it is (time never goes back).
+//! - Each list holds objects as the API shows them, of both modes, oldest first, without
+//!   `_links`. What the API works out (`amountRefunded`, `amountRemaining`,
+//!   `amountChargedBack`, `settlementAmount`, `isCancelable`, `timesRemaining` of a
+//!   subscription that has `times`, `resource`) is ignored on import and worked out again.
+//!   Under `_mock` is the little only the mock knows: a payment's `failsWith` (the bank
+//!   reason its direct debit will fail with), a subscription's `failNext`, `paymentsMade`
+//!   (when not its payments or `times` less `timesRemaining`), `scheduleAnchor`
+//!   (`{"date", "paymentNumber"}`: the day its schedule counts from, when that is not its
+//!   next payment's) and `profileId` (when not the mock's).
+//! - Records refer to each other by id, as in the API: a mandate to its `customerId`, a
+//!   payment to its `customerId`, `mandateId` and `subscriptionId`, a refund or chargeback
+//!   to its `paymentId`. A mandate, a subscription that runs, a refund and a chargeback need
+//!   theirs in the document; a payment or an ended subscription may name a customer that is
+//!   not (a deleted customer's payments stay, as at Mollie).
+//! - Importing plans again what is due later: pending direct debits settle a business day
+//!   after `details.dueDate`, open payments expire at `expiresAt`, active subscriptions
+//!   charge on `nextPaymentDate`; what is overdue runs at the next request. No webhook is
+//!   sent for the import itself. Idempotency keys, the request log, queued faults and
+//!   webhook deliveries are not part of the state and stay as they are.
+//! - Anything wrong is a 422 whose `field` is the path to it (`payments[2].amount.value`,
+//!   `mandates[0].customerId`, `customers[1].id` for an id used twice), and nothing
+//!   changes; a body that is not JSON is a 400, one over [`MockConfig::max_body_bytes`] (the
+//!   program: `--max-body-bytes`) a 413. Export, reset, import and export again gives the
+//!   same JSON.
+//!
+//! A seed gives only what it needs: ids where other records refer to them (else new ones
+//! are made), and what has no default. The rest is what the API would have set, with
+//! `mode` `test` (a mandate's, payment's or subscription's: its customer's), `createdAt` now:
+//!
+//! | Record | Needs | Defaults |
+//! |---|---|---|
+//! | customer | nothing | `name`, `email`, `locale`, `metadata` none |
+//! | mandate | `customerId`, `method`, `details` | `status` `valid`, `signatureDate` the day of `createdAt`, `scopes` `["customer-not-present"]` |
+//! | payment | `amount`, `description` (and `customerId` for `first` and `recurring`) | `status` `open` (expiring 15 minutes after `createdAt`), `sequenceType` `oneoff`, `profileId` the mock's, the time of its status (`paidAt`, ...) `createdAt`; a pending direct debit's `details` from its mandate |
+//! | subscription | `customerId`, `amount`, `interval`, `description` | `status` `active`, `startDate` today, `nextPaymentDate` the first day of its schedule from today (none once ended), `canceledAt` `createdAt` when canceled |
+//! | refund | `paymentId`, `amount` | `status` `pending`, `description` `""` |
+//! | chargeback | `paymentId` | `amount` the payment's |
+//!
+//! ```json
+//! {
+//!   "customers": [{"id": "cst_jane", "name": "Jane Doe", "email": "jane@example.org"}],
+//!   "mandates": [{"customerId": "cst_jane", "method": "directdebit",
+//!                 "details": {"consumerName": "Jane Doe", "consumerAccount": "NL55INGB0000000000"}}],
+//!   "subscriptions": [{"customerId": "cst_jane", "amount": {"currency": "EUR", "value": "25.00"},
+//!                      "interval": "1 month", "description": "Gold plan"}],
+//!   "payments": [{"customerId": "cst_jane", "amount": {"currency": "EUR", "value": "10.00"},
+//!                 "description": "Order 1", "status": "paid"}]
+//! }
+//! ```
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod amounts;
@@ -557,11 +697,14 @@ mod payment_state;
 mod rate_limit;
 mod refund_state;
 mod schedule;
+mod state;
 mod store;
 mod subscription_state;
 mod tls;
+mod usage;
 mod validate;
 mod webhooks;
+mod wire;
 
 use std::future::Future;
 use std::hash::RandomState;
@@ -583,6 +726,7 @@ pub use faults::FaultSyntaxError;
 pub use log::RecordedRequest;
 pub use rate_limit::RateLimit;
 pub use schedule::ClockReport;
+pub use usage::MemoryUsage;
 pub use webhooks::{DeliveryAttempt, DeliveryKind, DeliveryOutcome, WebhookDelivery};
 
 use app::{App, Settings, lock};
@@ -617,6 +761,7 @@ pub struct MockConfig {
     webhooks: webhooks::WebhookSettings,
     tls: bool,
     rate_limit: Option<RateLimit>,
+    conn: conn::ConnLimits,
 }
 
 impl std::fmt::Debug for MockConfig {
@@ -637,6 +782,12 @@ impl std::fmt::Debug for MockConfig {
             .field("event_webhook_url", &self.webhooks.event_url)
             .field("tls_self_signed", &self.tls)
             .field("rate_limit", &self.rate_limit)
+            .field("header_timeout", &self.conn.header_timeout)
+            .field("body_timeout", &self.conn.body_timeout)
+            .field("idle_timeout", &self.conn.idle_timeout)
+            .field("max_connections", &self.conn.max_connections)
+            .field("max_uri_bytes", &self.conn.max_uri_bytes)
+            .field("max_header_bytes", &self.conn.max_header_bytes)
             .finish_non_exhaustive()
     }
 }
@@ -652,7 +803,9 @@ impl MockConfig {
     /// 10 000 logged requests, a 24-hour idempotency window with 64 MiB for the keys, the
     /// system clock; webhooks retried like Mollie's (see
     /// [`MockConfig::webhook_retry_delays`]) with a 15-second timeout, no next-gen events,
-    /// and no rate limit.
+    /// no rate limit; and the limits of [Connections](crate#connections): a 10 s header
+    /// timeout, a 30 s body timeout, a 60 s idle timeout, 1 000 connections, 32 KiB request
+    /// targets and 64 KiB of headers.
     pub fn new() -> Self {
         Self {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -667,6 +820,7 @@ impl MockConfig {
             webhooks: webhooks::WebhookSettings::default(),
             tls: false,
             rate_limit: None,
+            conn: conn::ConnLimits::default(),
         }
     }
 
@@ -696,7 +850,12 @@ impl MockConfig {
     }
 
     /// How much memory the request log may take (estimated; default 64 MiB): the oldest
-    /// requests are dropped first, so that large bodies cannot exhaust the server.
+    /// requests are dropped first, so that large bodies, query strings or headers cannot
+    /// exhaust the server. An entry counts generously: its JSON body 16 times (a parsed body
+    /// can take that much more than its text), every string it keeps twice (path, query
+    /// string, headers, idempotency key, fault), plus a few hundred bytes; so both the log's
+    /// memory and its JSON in `GET /__mock/requests` stay within the bound. An entry larger
+    /// than the whole bound is not kept. See [`MockServer::memory`].
     pub fn max_log_bytes(mut self, max: usize) -> Self {
         self.max_log_bytes = max;
         self
@@ -791,6 +950,54 @@ impl MockConfig {
         self
     }
 
+    /// How long a client may take to send a request's head (request line and headers):
+    /// a new connection from when it is accepted (a TLS handshake included), a later request
+    /// on a kept-alive connection from its first byte. Default 10 s. A connection that takes
+    /// longer is closed without an answer. See [Connections](crate#connections).
+    pub fn header_timeout(mut self, timeout: Duration) -> Self {
+        self.conn.header_timeout = timeout;
+        self
+    }
+
+    /// How long a client may take to send a request's body, from its head. Default 30 s.
+    /// Beyond it the mock answers 408 with Mollie's error body and closes the connection;
+    /// the request is not processed. See [Connections](crate#connections).
+    pub fn body_timeout(mut self, timeout: Duration) -> Self {
+        self.conn.body_timeout = timeout;
+        self
+    }
+
+    /// How long a kept-alive connection may wait for its next request (default 60 s),
+    /// after which the mock closes it; also how long a response may wait for the client to
+    /// read it. See [Connections](crate#connections).
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.conn.idle_timeout = timeout;
+        self
+    }
+
+    /// How many connections are served at once (default 1 000, at least 1). Further
+    /// connections wait, unaccepted, until one closes. See [Connections](crate#connections).
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.conn.max_connections = max;
+        self
+    }
+
+    /// The longest request target (path and query string) accepted, in bytes (default
+    /// 32 KiB; at most 65 534, the longest the HTTP library parses). Longer: 414 with
+    /// Mollie's error body. See [Connections](crate#connections).
+    pub fn max_uri_bytes(mut self, max: usize) -> Self {
+        self.conn.max_uri_bytes = max;
+        self
+    }
+
+    /// The most bytes of header lines a request may have (default 64 KiB; the request line
+    /// is not counted). More: 431 with Mollie's error body. See
+    /// [Connections](crate#connections).
+    pub fn max_header_bytes(mut self, max: usize) -> Self {
+        self.conn.max_header_bytes = max;
+        self
+    }
+
     /// Binds the address and starts serving on the current tokio runtime.
     ///
     /// # Errors
@@ -835,7 +1042,7 @@ impl MockConfig {
             .fallback(dispatch::dispatch)
             .with_state(app.clone());
         let (stop, stopped) = oneshot::channel::<()>();
-        let listener = conn::MockListener::new(listener, acceptor);
+        let listener = conn::MockListener::new(listener, acceptor, self.conn);
         let task = tokio::spawn(serve(listener, router, async {
             let _ = stopped.await;
         }));
@@ -1085,11 +1292,11 @@ impl MockServer {
     /// [`MockServer::advance_clock`] does.
     ///
     /// # Errors
-    /// Mollie's error body, 422 on `now`, when `to` is before the mock's now: its time only
-    /// moves forward.
+    /// Mollie's error body, 422 on `now`, when `to` is before the mock's now (its time only
+    /// moves forward) or after 9999-12-31T23:59:59Z (the last time Mollie's formats write).
     pub async fn set_clock(&self, to: SystemTime) -> Result<ClockReport, Box<ErrorResponse>> {
         self.app
-            .set_clock(to)
+            .set_clock(to, "now")
             .map_err(|e| Box::new(e.to_error_response()))
     }
 
@@ -1132,6 +1339,82 @@ impl MockServer {
     /// The logged requests, oldest first.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         lock(&self.app.log).snapshot()
+    }
+
+    /// What the stores bounded in bytes (request log, idempotency keys, webhook queue) take
+    /// now, by the mock's own accounting, with their bounds.
+    ///
+    /// ```
+    /// # async fn demo() -> std::io::Result<()> {
+    /// let server = mollie_mock::MockConfig::new().max_log_bytes(1 << 20).start().await?;
+    /// let memory = server.memory();
+    /// assert_eq!((memory.request_log_bytes, memory.request_log_max_bytes), (0, 1 << 20));
+    /// # Ok(()) }
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(demo()).unwrap();
+    /// ```
+    pub fn memory(&self) -> MemoryUsage {
+        MemoryUsage::of(&self.app)
+    }
+
+    /// The logged request numbered `seq` ([`RecordedRequest::seq`]), while the log holds it.
+    /// Unlike [`MockServer::requests`] it copies one entry, not the whole log: for following
+    /// the log as it grows (the program's `--log` does).
+    pub fn request(&self, seq: u64) -> Option<RecordedRequest> {
+        let mut found = None;
+        lock(&self.app.log).update(seq, |entry| found = Some(entry.clone()));
+        found
+    }
+
+    /// Everything the mock stores, and how far its clock was moved, as a
+    /// [state document](crate#state), as `GET /__mock/state` returns it. What fell due by now
+    /// runs first.
+    ///
+    /// ```
+    /// # async fn demo() -> std::io::Result<()> {
+    /// let server = mollie_mock::MockServer::start().await?;
+    /// let state = server.export_state();
+    /// assert_eq!(state["version"], 1);
+    /// assert_eq!(state["customers"], serde_json::json!([]));
+    /// # Ok(()) }
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(demo()).unwrap();
+    /// ```
+    pub fn export_state(&self) -> serde_json::Value {
+        self.app.catch_up();
+        state::export(&self.app)
+    }
+
+    /// Replaces every stored object with those of a [state document](crate#state) (an
+    /// export, or a seed that gives only what it needs), as `PUT /__mock/state` does, and
+    /// moves the clock forward to its `clockOffsetSeconds` if that is ahead. Idempotency
+    /// keys, the request log, queued faults and webhook deliveries stay.
+    ///
+    /// ```
+    /// # async fn demo() -> std::io::Result<()> {
+    /// let server = mollie_mock::MockServer::start().await?;
+    /// server
+    ///     .import_state(&serde_json::json!({
+    ///         "version": 1,
+    ///         "customers": [{"id": "cst_seeded1", "name": "Jane Doe"}],
+    ///     }))
+    ///     .expect("a valid seed");
+    /// assert_eq!(server.export_state()["customers"][0]["mode"], "test");
+    /// let error = server
+    ///     .import_state(&serde_json::json!({"customers": [{"email": "nope"}]}))
+    ///     .expect_err("a bad email");
+    /// assert_eq!(error.field.as_deref(), Some("customers[0].email"));
+    /// # Ok(()) }
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(demo()).unwrap();
+    /// ```
+    ///
+    /// # Errors
+    /// Mollie's error body, and nothing changes: 400 when `state` is not a JSON object, 422
+    /// with the `field` (such as `payments[2].amount.value`) for a field that is wrong, an
+    /// object that refers to one the document does not have, or more objects than
+    /// [`MockConfig::max_objects`].
+    pub fn import_state(&self, state: &serde_json::Value) -> Result<(), Box<ErrorResponse>> {
+        state::import(&self.app, state)
+            .map(|_| ())
+            .map_err(|e| Box::new(e.to_error_response()))
     }
 
     /// Queues `fault` (the fault syntax of the crate docs) for the next `count` API requests

@@ -15,8 +15,13 @@ pub(crate) const DOC_SUBSCRIPTIONS: &str =
     "https://docs.mollie.com/reference/v2/subscriptions-api/overview";
 pub(crate) const DOC_CHARGEBACKS: &str =
     "https://docs.mollie.com/reference/v2/chargebacks-api/overview";
-/// The dashboard; the mock has none, so links point where Mollie's would.
-const DASHBOARD: &str = "https://my.mollie.com/dashboard";
+/// The organization the mock's dashboard links name: a fixed id of Mollie's shape, like the
+/// `org_12345678` of Mollie's own examples (the mock has no organizations).
+pub(crate) const ORGANIZATION: &str = "org_12345678";
+/// The dashboard; the mock has none, so links point where Mollie's would, with the
+/// organization segment Mollie's links carry
+/// (`https://www.mollie.com/dashboard/org_.../payments/tr_...` in the spec's examples).
+const DASHBOARD: &str = "https://www.mollie.com/dashboard";
 
 /// `SCHEME://HOST` from the request (`Host` header, or the authority of an absolute URI),
 /// falling back to the address the server listens on when neither is a plain host. The
@@ -51,15 +56,24 @@ pub(crate) fn doc(url: &str) -> Link {
     Link::html(url)
 }
 
-/// A dashboard link for a resource (`customers/cst_...`).
+/// A dashboard link for a resource (`customers/cst_...`), in the mock's organization:
+/// `https://www.mollie.com/dashboard/org_12345678/customers/cst_...`.
 pub(crate) fn dashboard(kind: &str, id: &str) -> Link {
-    Link::html(format!("{DASHBOARD}/{kind}/{id}"))
+    Link::html(format!("{DASHBOARD}/{ORGANIZATION}/{kind}/{id}"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use axum::http::HeaderValue;
+
+    #[test]
+    fn dashboard_links_name_the_organization() {
+        assert_eq!(
+            dashboard("customers", "cst_8wmqcHMN4U").href,
+            "https://www.mollie.com/dashboard/org_12345678/customers/cst_8wmqcHMN4U"
+        );
+    }
 
     #[test]
     fn host_header_or_fallback() {

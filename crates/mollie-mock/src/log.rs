@@ -1,5 +1,6 @@
 //! The request log behind `GET /__mock/requests`: what clients sent, so that tests can
-//! assert it. Bounded; `Authorization` is never kept.
+//! assert it. Bounded in count and in bytes (every kept string counts, query strings too);
+//! `Authorization` is never kept.
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -49,15 +50,28 @@ pub(crate) struct RequestLog {
     budget: usize,
 }
 
-/// What an entry may cost in memory: a parsed JSON body can take up to about 16 times its
-/// text (`[0,0,...]`: 2 bytes of text, a 32-byte value each), plus the headers and the rest.
+/// What an entry may cost, counted generously so that it bounds both the memory the entry
+/// takes and its JSON in `GET /__mock/requests`: a parsed JSON body can take up to about 16
+/// times its text (`[0,0,...]`: 2 bytes of text, a 32-byte value each); every string the
+/// entry keeps (path, query string, headers, idempotency key, fault) counts twice, as JSON
+/// may escape each of its characters (`"` becomes `\"`); plus the rest of the entry.
 pub(crate) fn estimated_cost(body_bytes: usize, entry: &RecordedRequest) -> usize {
+    let twice = |s: &str| s.len().saturating_mul(2);
     let headers: usize = entry
         .headers
         .iter()
-        .map(|(k, v)| k.len() + v.len() + 48)
+        .map(|(k, v)| twice(k) + twice(v) + 48)
         .sum();
-    body_bytes.saturating_mul(16) + headers + entry.path.len() + 256
+    let strings = twice(&entry.method)
+        + twice(&entry.path)
+        + entry.query.as_deref().map_or(0, twice)
+        + entry.idempotency_key.as_deref().map_or(0, twice)
+        + entry.fault.as_deref().map_or(0, twice);
+    body_bytes
+        .saturating_mul(16)
+        .saturating_add(headers)
+        .saturating_add(strings)
+        .saturating_add(256)
 }
 
 impl RequestLog {
@@ -114,6 +128,11 @@ impl RequestLog {
         }
     }
 
+    /// What the entries cost in all (see [`estimated_cost`]), and the budget.
+    pub fn bytes(&self) -> (usize, usize) {
+        (self.cost, self.budget)
+    }
+
     pub fn snapshot(&self) -> Vec<RecordedRequest> {
         self.entries.iter().cloned().collect()
     }
@@ -161,5 +180,21 @@ mod tests {
         log.push(entry(), 5000);
         assert_eq!(log.snapshot().len(), 2);
         assert!(estimated_cost(1000, &entry()) >= 16_000);
+    }
+
+    #[test]
+    fn the_query_string_and_every_kept_string_count() {
+        let small = estimated_cost(0, &entry());
+        let mut long = entry();
+        long.query = Some("q=".to_owned() + &"x".repeat(60_000));
+        long.idempotency_key = Some("k".repeat(1000));
+        long.fault = Some("status=500".to_owned());
+        long.headers.insert("x-big".into(), "v".repeat(5000));
+        let cost = estimated_cost(0, &long);
+        assert!(cost >= small + 2 * (60_002 + 1000 + 10 + 5005), "{cost}");
+        // The entry's JSON (what `GET /__mock/requests` sends) never exceeds its cost.
+        long.query = Some("\"".repeat(30_000));
+        let json = serde_json::to_vec(&long).expect("json");
+        assert!(json.len() <= estimated_cost(0, &long));
     }
 }

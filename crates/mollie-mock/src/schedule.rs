@@ -121,9 +121,15 @@ impl App {
     /// runs (they are queued, never sent under the lock), so that a year of payments never
     /// sits in memory as rendered bodies.
     pub(crate) fn catch_up(&self) -> Ran {
+        let mut store = lock(&self.store);
+        self.catch_up_locked(&mut store)
+    }
+
+    /// [`App::catch_up`] with the store's lock held by the caller (who may move the clock
+    /// under it, so that nothing else runs what falls due in between).
+    fn catch_up_locked(&self, store: &mut Store) -> Ran {
         let now = unix(self.now());
         let mut ran = Ran::default();
-        let mut store = lock(&self.store);
         let due = store
             .agenda
             .first_key_value()
@@ -137,15 +143,20 @@ impl App {
             if entry.key().0 > now {
                 break;
             }
-            let (at, _) = *entry.key();
+            let key = *entry.key();
             let due = entry.remove();
-            run(&mut store, at, due, &mut ran, &mut notices);
+            run(store, key, due, &mut ran, &mut notices);
             for Notice(id) in notices.drain(..) {
                 if let Some(p) = store.payments.get(&id) {
                     let url = p.webhook_url.as_deref();
                     let render = || render(p, &base, true);
-                    self.webhooks
-                        .notify_payment(&p.id, &p.status, url, &base, render);
+                    self.webhooks.notify_payment(
+                        &p.id,
+                        &p.status,
+                        url,
+                        (&base, instant(key.0)),
+                        render,
+                    );
                 }
             }
         }
@@ -153,9 +164,10 @@ impl App {
     }
 }
 
-fn run(store: &mut Store, at: i64, due: Due, ran: &mut Ran, notices: &mut Vec<Notice>) {
+fn run(store: &mut Store, key: (i64, u64), due: Due, ran: &mut Ran, notices: &mut Vec<Notice>) {
+    let at = key.0;
     match due {
-        Due::Charge(id) => charge(store, at, &id, ran, notices),
+        Due::Charge(id) => charge(store, key, &id, ran, notices),
         Due::Settle(id) => settle(store, at, &id, ran, notices),
         Due::Expire(id) => expire(store, at, &id, ran, notices),
     }
@@ -232,12 +244,18 @@ fn mandate_for<'s>(store: &'s Store, s: &crate::store::SubscriptionRec) -> Optio
 /// A subscription's payment of the day: a recurring payment on its mandate, `pending` (a
 /// direct debit, settling later) or at once `paid` (card, PayPal), or `failed` when the
 /// control API said so. Then its next day is scheduled, or it completes.
-fn charge(store: &mut Store, at: i64, id: &str, ran: &mut Ran, out: &mut Vec<Notice>) {
+fn charge(
+    store: &mut Store,
+    (at, seq): (i64, u64),
+    id: &str,
+    ran: &mut Ran,
+    out: &mut Vec<Notice>,
+) {
     let Some(s) = store.subscriptions.get(id) else {
         return;
     };
     // A stale entry: the subscription was canceled, completed, suspended or moved since.
-    if s.status != SubscriptionStatus::Active || s.due_at != Some(at) {
+    if s.status != SubscriptionStatus::Active || s.due_at != Some((at, seq)) {
         return;
     }
     let when = instant(at);
@@ -322,20 +340,33 @@ fn charge(store: &mut Store, at: i64, id: &str, ran: &mut Ran, out: &mut Vec<Not
     s.payments.insert(pseq, pid);
     s.fail_next = None;
     subscription_state::after_payment(s, s.env == Env::Test, &stamp);
+    // Its entry was taken off the agenda to run.
+    s.due_at = None;
     if s.status.is_final() {
-        s.due_at = None;
         ran.ended += 1;
         return;
     }
-    let next = s.next_payment_date.map(|d| unix(clock::start_of(d)));
-    s.due_at = next;
-    if let Some(next) = next {
-        store.schedule(next, Due::Charge(id.to_owned()));
+    // Never on or before the day just charged: a schedule moved meanwhile starts after it.
+    let Some(next) = s
+        .next_payment_date
+        .map(|d| unix(clock::start_of(d)).max(at + 1))
+    else {
+        // No next day a date can hold (past the year 9999): it made all it can.
+        s.status = SubscriptionStatus::Completed;
+        ran.ended += 1;
+        return;
+    };
+    let key = store.schedule(next, Due::Charge(id.to_owned()));
+    if let Some(s) = store.subscriptions.get_mut(id) {
+        s.due_at = Some(key);
     }
 }
 
 /// Schedules subscription `id`'s next payment (on its `next_payment_date`, or now when that
 /// day has begun) if it is active; clears it otherwise.
+///
+/// An entry planned before is taken off the agenda, so that moving a schedule again and
+/// again never grows it.
 pub(crate) fn plan(store: &mut Store, id: &str, now: SystemTime) {
     let Some(s) = store.subscriptions.get_mut(id) else {
         return;
@@ -344,13 +375,31 @@ pub(crate) fn plan(store: &mut Store, id: &str, now: SystemTime) {
         (SubscriptionStatus::Active, Some(day)) => Some(unix(clock::start_of(day)).max(unix(now))),
         _ => None,
     };
-    if at.is_some() && s.due_at == at {
+    if let (Some(at), Some(key)) = (at, s.due_at)
+        && key.0 == at
+    {
         // Already on the agenda at that time.
         return;
     }
-    s.due_at = at;
+    if let Some(old) = s.due_at.take() {
+        store.agenda.remove(&old);
+    }
     if let Some(at) = at {
-        store.schedule(at, Due::Charge(id.to_owned()));
+        let key = store.schedule(at, Due::Charge(id.to_owned()));
+        if let Some(s) = store.subscriptions.get_mut(id) {
+            s.due_at = Some(key);
+        }
+    }
+}
+
+/// Takes subscription `id` off the agenda (it was canceled).
+pub(crate) fn unplan(store: &mut Store, id: &str) {
+    if let Some(key) = store
+        .subscriptions
+        .get_mut(id)
+        .and_then(|s| s.due_at.take())
+    {
+        store.agenda.remove(&key);
     }
 }
 
@@ -373,7 +422,7 @@ pub(crate) fn mandate_revoked(store: &mut Store, mandate: &MandateRec, now: Syst
         };
         if connected && let Some(s) = store.subscriptions.get_mut(&id) {
             subscription_state::cancel(s, &stamp);
-            s.due_at = None;
+            unplan(store, &id);
         }
     }
 }
@@ -442,31 +491,44 @@ impl App {
         }
     }
 
-    /// Moves the clock forward by `by`, then catches up.
+    /// Moves the clock forward by `by` (at most to 9999-12-31T23:59:59Z), then catches up.
+    /// The store stays locked from the move to the end of the catch-up, so the report counts
+    /// everything that fell due.
     pub(crate) fn advance_clock(&self, by: Duration) -> ClockReport {
+        let mut store = lock(&self.store);
         // Whatever was due before the move runs first, stamped with its own time.
-        let before = self.catch_up();
+        let before = self.catch_up_locked(&mut store);
         self.clock.advance(by);
-        let after = self.catch_up();
+        let after = self.catch_up_locked(&mut store);
+        drop(store);
         self.report(before.plus(after))
     }
 
-    /// Moves the clock forward to `to`, then catches up.
+    /// Moves the clock forward to `to`, then catches up. `field` names the request's field
+    /// in errors.
     ///
     /// # Errors
-    /// 422 on `now` when `to` is in the mock's past.
-    pub(crate) fn set_clock(&self, to: SystemTime) -> Result<ClockReport, ApiError> {
-        let before = self.catch_up();
+    /// 422 on `field` when `to` is in the mock's past or after 9999-12-31T23:59:59Z.
+    pub(crate) fn set_clock(&self, to: SystemTime, field: &str) -> Result<ClockReport, ApiError> {
+        if to > clock::latest() {
+            return Err(ApiError::unprocessable(
+                field,
+                "The mock's clock goes no further than 9999-12-31T23:59:59+00:00",
+            ));
+        }
+        let mut store = lock(&self.store);
+        let before = self.catch_up_locked(&mut store);
         self.clock.set(to).map_err(|back| {
             ApiError::unprocessable(
-                "now",
+                field,
                 format!(
                     "The mock's clock only moves forward; it is {} already",
                     clock::timestamp(back.now)
                 ),
             )
         })?;
-        let after = self.catch_up();
+        let after = self.catch_up_locked(&mut store);
+        drop(store);
         Ok(self.report(before.plus(after)))
     }
 

@@ -143,8 +143,8 @@ pub(crate) struct SubscriptionRec {
     pub payments: BTreeMap<u64, String>,
     /// Its next payment fails, with this bank reason code (the control API).
     pub fail_next: Option<String>,
-    /// When its agenda entry is due (unix seconds); entries at other times are stale.
-    pub due_at: Option<i64>,
+    /// Its entry in the agenda (unix seconds, sequence number), while it is planned.
+    pub due_at: Option<(i64, u64)>,
 }
 
 /// Something due at a later mock time (the agenda's entries).
@@ -251,6 +251,11 @@ impl Store {
         *self = Self::new(self.max_objects);
     }
 
+    /// The most objects it stores.
+    pub fn max_objects(&self) -> usize {
+        self.max_objects
+    }
+
     /// How many objects are stored.
     pub fn objects(&self) -> usize {
         self.customers.len()
@@ -331,15 +336,19 @@ impl Store {
         for subscription in customer.subscriptions.values() {
             if let Some(s) = self.subscriptions.get_mut(subscription) {
                 crate::subscription_state::cancel(s, now);
+                if let Some(key) = s.due_at.take() {
+                    self.agenda.remove(&key);
+                }
             }
         }
         true
     }
 
-    /// Adds `due` to the agenda at `at` (unix seconds).
-    pub fn schedule(&mut self, at: i64, due: Due) {
-        let seq = self.seq();
-        self.agenda.insert((at, seq), due);
+    /// Adds `due` to the agenda at `at` (unix seconds); its key.
+    pub fn schedule(&mut self, at: i64, due: Due) -> (i64, u64) {
+        let key = (at, self.seq());
+        self.agenda.insert(key, due);
+        key
     }
 
     /// Stores a new subscription, in its mode's order and its customer's.

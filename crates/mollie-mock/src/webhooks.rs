@@ -206,6 +206,10 @@ struct Job {
     out: Outgoing,
     /// Attempts made so far.
     attempts: usize,
+    /// When the next attempt is due on the wall clock too: a retry is due when the mock's
+    /// clock or the wall clock has waited out its delay, so that a base clock that stands
+    /// still (`MockConfig::clock` in tests) never holds retries back.
+    due_wall: tokio::time::Instant,
 }
 
 impl Job {
@@ -275,6 +279,12 @@ impl Webhooks {
         lock(&self.log).entries.iter().cloned().collect()
     }
 
+    /// What the deliveries waiting for an attempt take, as the queue counts them, and its
+    /// bound (`MockConfig::max_webhook_queue_bytes`).
+    pub fn queue_bytes(&self) -> (usize, usize) {
+        (lock(&self.queue).bytes, self.settings.max_queued_bytes)
+    }
+
     /// Cancels the deliveries in progress and empties the log.
     pub fn clear(&self) {
         // Under the log's lock, so that a delivery is either logged before (then canceled
@@ -323,19 +333,25 @@ impl Webhooks {
     /// and, with a signing secret, the next-gen event. `base` is where the event's links
     /// point.
     pub fn notify(self: &Arc<Self>, payment: &Payment, webhook_url: Option<&str>, base: &str) {
-        self.notify_payment(&payment.id, &payment.status, webhook_url, base, || {
-            payment.clone()
-        });
+        let now = self.clock.now();
+        self.notify_payment(
+            &payment.id,
+            &payment.status,
+            webhook_url,
+            (base, now),
+            || payment.clone(),
+        );
     }
 
-    /// [`Webhooks::notify`] for payment `id`, now `status`, rendered by `render` only when a
+    /// [`Webhooks::notify`] for payment `id`, which became `status` at `at` (the mock's
+    /// time of the change: an event's `createdAt`), rendered by `render` only when a
     /// next-gen event needs the whole payment.
     pub fn notify_payment(
         self: &Arc<Self>,
         id: &PaymentId,
         status: &PaymentStatus,
         webhook_url: Option<&str>,
-        base: &str,
+        (base, at): (&str, SystemTime),
         render: impl FnOnce() -> Payment,
     ) {
         let subject = || Subject {
@@ -344,7 +360,13 @@ impl Webhooks {
             entity: EventEntity::Payment(Box::new(render())),
             entity_href: format!("{base}/v2/payments/{id}"),
         };
-        self.send((id, status), (true, None, None), subject, webhook_url, base);
+        self.send_at(
+            (id, status),
+            (true, None, None),
+            subject,
+            webhook_url,
+            (base, at),
+        );
     }
 
     /// Sends the webhooks of a status change of `refund` of `payment`: the classic one
@@ -410,12 +432,24 @@ impl Webhooks {
     fn send(
         self: &Arc<Self>,
         payment: (&PaymentId, &PaymentStatus),
-        (classic, refund_id, chargeback_id): (bool, Option<RefundId>, Option<ChargebackId>),
+        refs: (bool, Option<RefundId>, Option<ChargebackId>),
         subject: impl FnOnce() -> Subject,
         webhook_url: Option<&str>,
         base: &str,
     ) {
         let now = self.clock.now();
+        self.send_at(payment, refs, subject, webhook_url, (base, now));
+    }
+
+    /// [`Webhooks::send`] of a change at `now` on the mock's clock.
+    fn send_at(
+        self: &Arc<Self>,
+        payment: (&PaymentId, &PaymentStatus),
+        (classic, refund_id, chargeback_id): (bool, Option<RefundId>, Option<ChargebackId>),
+        subject: impl FnOnce() -> Subject,
+        webhook_url: Option<&str>,
+        (base, now): (&str, SystemTime),
+    ) {
         let refs = (refund_id, chargeback_id);
         if let Some(url) = webhook_url.filter(|_| classic) {
             // Ids are `[A-Za-z0-9_-]`: nothing in them needs form encoding.
@@ -482,6 +516,7 @@ impl Webhooks {
             generation,
             out,
             attempts: 0,
+            due_wall: tokio::time::Instant::now(),
         };
         let cost = job.cost();
         {
@@ -535,8 +570,13 @@ impl Webhooks {
             let (job, next_due) = {
                 let mut queue = lock(&self.queue);
                 let now = self.clock.now();
-                match queue.jobs.first_key_value().map(|(k, _)| k.0) {
-                    Some(due) if due <= now => {
+                let wall = tokio::time::Instant::now();
+                match queue
+                    .jobs
+                    .first_key_value()
+                    .map(|(k, job)| (k.0, job.due_wall))
+                {
+                    Some((due, due_wall)) if due <= now || due_wall <= wall => {
                         let job = queue.jobs.pop_first().map(|(_, job)| job);
                         if let Some(job) = &job {
                             queue.bytes = queue.bytes.saturating_sub(job.cost());
@@ -551,7 +591,10 @@ impl Webhooks {
                     () = queued => {}
                     () = async {
                         match next_due {
-                            Some(due) => self.clock.sleep_until(due).await,
+                            Some((due, due_wall)) => tokio::select! {
+                                () = self.clock.sleep_until(due) => {}
+                                () = tokio::time::sleep_until(due_wall) => {}
+                            },
                             None => std::future::pending().await,
                         }
                     } => {}
@@ -559,7 +602,10 @@ impl Webhooks {
                 }
                 continue;
             };
-            if job.generation != current {
+            // A job of a generation that ended (a clear or reset since it was queued) is
+            // dropped; one queued after the clear began (a newer generation) is sent.
+            let current = *self.generation.borrow();
+            if current == STOPPED || job.generation < current {
                 self.pending.send_modify(|n| *n = n.saturating_sub(1));
                 continue;
             }
@@ -616,8 +662,9 @@ impl Webhooks {
                 d.outcome = DeliveryOutcome::Failed;
             }
         });
-        if let Some(due) = next.and_then(|delay| ended.checked_add(*delay)) {
+        if let Some((due, delay)) = next.and_then(|d| ended.checked_add(*d).map(|due| (due, *d))) {
             job.attempts += 1;
+            job.due_wall = tokio::time::Instant::now() + delay;
             let cost = job.cost();
             let mut queue = lock(&self.queue);
             // A clear or reset while the attempt ran: the delivery ends here.

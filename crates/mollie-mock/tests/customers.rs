@@ -336,7 +336,7 @@ async fn malformed_input_is_a_4xx_never_a_500() {
         .send(Req::new(reqwest::Method::PUT, "/v2/customers"))
         .await;
     r.assert_error(405, None);
-    assert_eq!(r.header("allow"), Some("GET, POST"));
+    assert_eq!(r.header("allow"), Some("GET, HEAD, POST"));
     // Bad query encoding.
     api.send(Req::get("/v2/customers?limit=%FF"))
         .await

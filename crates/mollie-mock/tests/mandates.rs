@@ -67,10 +67,18 @@ async fn sepa_mandate_lifecycle() {
         .status,
         204
     );
+    // Mollie: "Trying to retrieve a revoked mandate will result in a 410 exception".
     let revoked = api
         .send(Req::get(format!("/v2/customers/{customer}/mandates/{id}")))
         .await;
-    assert_eq!(revoked.body["status"], "invalid");
+    revoked.assert_error(410, None);
+    assert_eq!(revoked.body["title"], "Gone");
+    // It is still listed, `invalid`.
+    let listed = api
+        .send(Req::get(format!("/v2/customers/{customer}/mandates")))
+        .await;
+    assert_eq!(listed.body["_embedded"]["mandates"][0]["id"], id.as_str());
+    assert_eq!(listed.body["_embedded"]["mandates"][0]["status"], "invalid");
     assert_eq!(
         api.send(Req::delete(format!(
             "/v2/customers/{customer}/mandates/{id}"

@@ -494,7 +494,7 @@ async fn methods_and_paths() {
         .send(Req::new(reqwest::Method::PUT, format!("/v2/payments/{id}")))
         .await;
     put.assert_error(405, None);
-    assert_eq!(put.header("allow"), Some("GET, PATCH, DELETE"));
+    assert_eq!(put.header("allow"), Some("GET, HEAD, PATCH, DELETE"));
     api.send(Req::delete("/v2/refunds"))
         .await
         .assert_error(405, None);

@@ -347,14 +347,26 @@ fn refuses(args: &[&str], env: &[(&str, &str)], expected: &str) {
 
 #[test]
 fn the_program_refuses_bad_limits_and_documents_them() {
-    refuses(&["--rate-limit", "0"], &[], "--rate-limit \"0\"");
-    refuses(&["--rate-limit", "fast"], &[], "--rate-limit \"fast\"");
+    refuses(
+        &["--rate-limit", "0"],
+        &[],
+        "invalid value '0' for '--rate-limit",
+    );
+    refuses(
+        &["--rate-limit", "fast"],
+        &[],
+        "invalid value 'fast' for '--rate-limit",
+    );
     refuses(
         &["--rate-limit", "5", "--rate-burst", "-1"],
         &[],
-        "--rate-burst",
+        "invalid value '-1' for '--rate-burst",
     );
-    refuses(&["--rate-limit"], &[], "--rate-limit needs a value");
+    refuses(
+        &["--rate-limit"],
+        &[],
+        "a value is required for '--rate-limit",
+    );
     refuses(&["--rate-burst", "5"], &[], "needs --rate-limit");
     refuses(
         &[],
@@ -364,14 +376,14 @@ fn the_program_refuses_bad_limits_and_documents_them() {
     refuses(
         &[],
         &[("MOLLIE_MOCK_RATE_LIMIT", "lots")],
-        "MOLLIE_MOCK_RATE_LIMIT \"lots\"",
+        "(the value is MOLLIE_MOCK_RATE_LIMIT's)",
     );
     let help = run(&["--help"], &[]);
     assert_eq!(help.status.code(), Some(0));
     let help = String::from_utf8_lossy(&help.stdout);
     for word in [
-        "--rate-limit N",
-        "--rate-burst N",
+        "--rate-limit <N>",
+        "--rate-burst <N>",
         "MOLLIE_MOCK_RATE_LIMIT",
         "MOLLIE_MOCK_RATE_BURST",
     ] {

@@ -527,7 +527,7 @@ async fn the_clock_moves_forward_only_and_expires_open_payments() {
         .await;
     assert_eq!(set.body["now"], "2027-01-01T00:00:00+00:00");
     for (body, field) in [
-        (json!({"set": "2026-01-01T00:00:00Z"}), "now"),
+        (json!({"set": "2026-01-01T00:00:00Z"}), "set"),
         (json!({"set": "soon"}), "set"),
         (json!({"advance": "4 fortnights"}), "advance"),
         (json!({"advance": "-1 days"}), "advance"),
@@ -609,4 +609,82 @@ async fn webhook_retries_follow_the_mock_clock() {
     let first = &api.server.webhook_deliveries()[0];
     assert_eq!(first.attempts.len(), 3, "{first:?}");
     assert_eq!(first.outcome, mollie_mock::DeliveryOutcome::Failed);
+}
+
+#[tokio::test]
+async fn moving_a_schedule_never_charges_a_day_twice_nor_grows_the_agenda() {
+    let api = api().await;
+    let (customer, _) = chargeable(&api).await;
+    let id = subscribe(&api, &customer, json!({})).await.id();
+    // Charged today, right after the request; today cannot be charged again.
+    assert_eq!(payments_of(&api, &customer, &id).await.len(), 1);
+    let path = format!("/v2/customers/{customer}/subscriptions/{id}");
+    api.send(Req::patch(&path, json!({"startDate": "2026-01-05"})))
+        .await
+        .assert_error(422, Some("startDate"));
+    let scheduled = || async {
+        let health = api.send(Req::get("/__mock/health").no_auth()).await;
+        health.body["scheduled"].as_u64().expect("scheduled")
+    };
+    let before = scheduled().await;
+    for day in 0..200 {
+        let start = format!("2030-01-{:02}", day % 28 + 1);
+        let r = api
+            .send(Req::patch(&path, json!({"startDate": start})))
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    assert_eq!(
+        scheduled().await,
+        before,
+        "one entry per subscription, however often moved"
+    );
+    let canceled = api.send(Req::delete(&path)).await;
+    assert_eq!(canceled.status, 200);
+    assert_eq!(
+        scheduled().await,
+        before - 1,
+        "a canceled subscription leaves the agenda"
+    );
+}
+
+#[tokio::test]
+async fn the_clock_stops_at_the_end_of_year_9999() {
+    let api = api().await;
+    for body in [
+        json!({"advanceSeconds": u64::MAX}),
+        json!({"set": "9999-12-31T23:59:59Z"}),
+    ] {
+        let r = api
+            .send(Req::post("/__mock/clock", body.clone()).no_auth())
+            .await;
+        if r.status == 200 {
+            assert_eq!(r.body["now"], "9999-12-31T23:59:59+00:00", "{body}");
+        } else {
+            assert_eq!(r.status, 422, "{body}: {}", r.body);
+        }
+    }
+    let r = api
+        .send(Req::post("/__mock/clock", json!({"set": "9999-12-31T23:59:59Z"})).no_auth())
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    // It never wraps back to the base clock, however far it is pushed.
+    api.server.advance_clock(Duration::MAX).await;
+    let state = api.send(Req::get("/__mock/clock").no_auth()).await;
+    assert_eq!(state.body["now"], "9999-12-31T23:59:59+00:00");
+}
+
+#[tokio::test]
+async fn retries_run_on_the_wall_clock_when_the_base_clock_stands_still() {
+    // A frozen base clock and short delays, as the webhook docs suggest for tests: retries
+    // must not wait for a clock that never moves.
+    let api = Api::with(frozen().webhook_retry_delays([Duration::from_millis(5)])).await;
+    let p = api
+        .create_payment(json!({"webhookUrl": "http://127.0.0.1:9/closed"}))
+        .await;
+    assert_eq!(api.set_status(&p.id(), "paid").await.status, 200);
+    tokio::time::timeout(Duration::from_secs(10), api.server.webhooks_settled())
+        .await
+        .expect("the retry ran");
+    assert_eq!(api.server.webhook_deliveries()[0].attempts.len(), 2);
 }

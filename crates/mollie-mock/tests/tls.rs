@@ -36,7 +36,9 @@ fn hrefs(value: &Value, out: &mut Vec<String>) {
 fn api_links(body: &Value) -> Vec<String> {
     let mut all = Vec::new();
     hrefs(body, &mut all);
-    all.retain(|h| !h.starts_with("https://docs.mollie.com") && !h.starts_with("https://my."));
+    all.retain(|h| {
+        !h.starts_with("https://docs.mollie.com") && !h.starts_with("https://www.mollie.com/")
+    });
     all
 }
 

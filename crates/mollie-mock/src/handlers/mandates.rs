@@ -231,7 +231,9 @@ fn find<'a>(
         .ok_or_else(|| no_such("mandate", mandate_id))
 }
 
-/// `GET /v2/customers/{customerId}/mandates/{mandateId}`.
+/// `GET /v2/customers/{customerId}/mandates/{mandateId}`. A revoked mandate is a 410, as
+/// Mollie's *Get mandate* says: "Trying to retrieve a revoked mandate will result in a 410
+/// exception" (it stays in the customer's list, `invalid`).
 pub(crate) fn get(
     app: &App,
     ctx: &Ctx<'_>,
@@ -240,14 +242,26 @@ pub(crate) fn get(
 ) -> Result<Reply, ApiError> {
     let store = lock(&app.store);
     let mandate = find(&store, ctx, customer_id, mandate_id)?;
+    // Only revoking makes a mandate `invalid` in the mock.
+    if mandate.status == MandateStatus::Invalid {
+        return Err(revoked(mandate_id));
+    }
     Ok(Reply::json(
         StatusCode::OK,
         to_json(&render(mandate, ctx.base, true))?,
     ))
 }
 
+/// The 410 of a revoked mandate.
+fn revoked(mandate_id: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::GONE,
+        format!("The mandate {} has been revoked", quoted(mandate_id)),
+    )
+}
+
 /// `DELETE /v2/customers/{customerId}/mandates/{mandateId}`: the mandate becomes `invalid`
-/// and stays retrievable. Revoking it again is a 204 too.
+/// (listed still, but *Get mandate* answers 410). Revoking it again is a 204 too.
 pub(crate) fn revoke(
     app: &App,
     ctx: &Ctx<'_>,

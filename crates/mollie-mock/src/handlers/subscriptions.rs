@@ -250,9 +250,24 @@ fn unique_description(
 /// The first day of a schedule from `start` that is not before `today`: a start in the past
 /// charges nothing for the days gone by.
 fn first_due(start: time::Date, interval: &Interval, today: time::Date) -> Option<time::Date> {
-    let parts = (interval.count()?, interval.unit()?);
-    (0..=10_000)
-        .map_while(|n| subscription_state::occurrence((start, 0), parts, n))
+    let (count, unit) = (interval.count()?, interval.unit()?);
+    if start >= today {
+        return Some(start);
+    }
+    // The occurrence just before today, computed, then the first one on or after it: a
+    // start decades back costs no more than one today.
+    let days = (today - start).whole_days();
+    let before = match unit {
+        mollie_models::IntervalUnit::Days => days / i64::from(count),
+        mollie_models::IntervalUnit::Weeks => days / (7 * i64::from(count)),
+        _ => {
+            let months = |d: time::Date| i64::from(d.year()) * 12 + i64::from(u8::from(d.month()));
+            (months(today) - months(start)) / i64::from(count)
+        }
+    };
+    let from = u32::try_from(before.saturating_sub(1).max(0)).ok()?;
+    (from..from.saturating_add(4))
+        .map_while(|n| subscription_state::occurrence((start, 0), (count, unit), n))
         .find(|d| *d >= today)
 }
 
@@ -430,11 +445,30 @@ pub(crate) fn update(
     };
     if let Some(fee) = &s.application_fee
         && let Some(amount) = &amount
-        && fee.amount.minor_units() >= amount.minor_units()
+        && (fee.amount.currency() != amount.currency()
+            || fee.amount.minor_units() >= amount.minor_units())
     {
         return Err(ApiError::unprocessable(
             "amount",
-            "The amount must stay above the subscription's application fee",
+            "The amount must stay in the application fee's currency and above the fee",
+        ));
+    }
+    // A schedule moved to a day already charged would charge that day twice.
+    let last_charged = s
+        .payments
+        .values()
+        .next_back()
+        .and_then(|p| store.payments.get(p))
+        .and_then(|p| clock::parse_date(p.created_at.as_str().get(..10)?));
+    if let (Some(start), Some(last)) = (start, last_charged)
+        && start <= last
+    {
+        return Err(ApiError::unprocessable(
+            "startDate",
+            format!(
+                "The subscription's last payment was on {}; the start date must be later",
+                clock::date_string(last)
+            ),
         ));
     }
     let Some(s) = store.subscriptions.get_mut(id) else {
@@ -467,6 +501,15 @@ pub(crate) fn update(
     s.next_payment_date = subscription_state::next_date(s);
     if let (Some(m), Some(status)) = (mandate_id, status) {
         s.mandate_id = Some(m);
+        // A subscription that waited (suspended, pending) charges from today on, not the
+        // days it missed.
+        if status == SubscriptionStatus::Active
+            && s.status != SubscriptionStatus::Active
+            && s.next_payment_date.is_some_and(|d| d < today)
+        {
+            s.anchor = (today, s.made);
+            s.next_payment_date = Some(today);
+        }
         s.status = status;
     }
     schedule::plan(&mut store, id, ctx.now);
@@ -495,7 +538,8 @@ pub(crate) fn cancel(
         return Err(no_such("subscription", id));
     };
     subscription_state::cancel(s, &now);
-    s.due_at = None;
+    schedule::unplan(&mut store, id);
+    let s = &store.subscriptions[id];
     Ok(Reply::json(
         StatusCode::OK,
         to_json(&render(s, ctx.base, true))?,
@@ -593,6 +637,25 @@ mod tests {
         assert_eq!(
             first_due(day("2024-03-15"), &monthly, day("2024-03-15")),
             Some(day("2024-03-15"))
+        );
+        // Decades back: computed, not walked.
+        let daily = Interval::days(1).expect("valid");
+        assert_eq!(
+            first_due(day("1990-01-01"), &daily, day("2026-01-05")),
+            Some(day("2026-01-05"))
+        );
+        let fortnightly = Interval::weeks(2).expect("valid");
+        assert_eq!(
+            first_due(day("1990-01-01"), &fortnightly, day("2026-01-05")),
+            Some(day("2026-01-12"))
+        );
+        assert_eq!(
+            first_due(
+                day("1990-01-31"),
+                &Interval::months(3).expect("valid"),
+                day("2026-01-05")
+            ),
+            Some(day("2026-01-31"))
         );
     }
 }
