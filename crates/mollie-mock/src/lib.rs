@@ -751,6 +751,7 @@ use app::{App, Settings, lock};
 pub struct MockConfig {
     addr: SocketAddr,
     max_objects: usize,
+    max_object_bytes: usize,
     max_body_bytes: usize,
     max_logged_requests: usize,
     max_log_bytes: usize,
@@ -769,6 +770,7 @@ impl std::fmt::Debug for MockConfig {
         f.debug_struct("MockConfig")
             .field("addr", &self.addr)
             .field("max_objects", &self.max_objects)
+            .field("max_object_bytes", &self.max_object_bytes)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("max_logged_requests", &self.max_logged_requests)
             .field("max_log_bytes", &self.max_log_bytes)
@@ -810,6 +812,7 @@ impl MockConfig {
         Self {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             max_objects: 100_000,
+            max_object_bytes: 256 << 20,
             max_body_bytes: 64 * 1024,
             max_logged_requests: 10_000,
             max_log_bytes: 64 << 20,
@@ -830,9 +833,19 @@ impl MockConfig {
         self
     }
 
-    /// The most customers, mandates, payments, refunds and chargebacks stored together.
+    /// The most customers, mandates, payments, refunds, chargebacks and subscriptions
+    /// stored together (default 100 000).
     pub fn max_objects(mut self, max: usize) -> Self {
         self.max_objects = max;
+        self
+    }
+
+    /// How much memory the stored objects may take (estimated from each record, its strings
+    /// and its JSON values such as `metadata` and a payment's `lines`; default 256 MiB). A
+    /// full store answers a new object with a 422 (a subscription's due payment is not made
+    /// and the subscription is `suspended`) until objects are deleted or the mock is reset.
+    pub fn max_object_bytes(mut self, max: usize) -> Self {
+        self.max_object_bytes = max;
         self
     }
 
@@ -1027,7 +1040,7 @@ impl MockConfig {
             local_addr: addr,
             scheme,
             hasher: RandomState::new(),
-            store: Mutex::new(store::Store::new(self.max_objects)),
+            store: Mutex::new(store::Store::new(self.max_objects, self.max_object_bytes)),
             idempotency: Mutex::new(idempotency::Idempotency::new(self.max_idempotency_bytes)),
             faults: Mutex::new(faults::FaultQueue::default()),
             log: Mutex::new(log::RequestLog::new(

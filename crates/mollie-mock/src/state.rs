@@ -258,7 +258,10 @@ pub(crate) fn import(app: &App, doc: &Value) -> Result<Imported, ApiError> {
     }
     let ids = assign_ids(&lists)?;
     let mut builder = Builder {
-        store: Store::new(max),
+        store: {
+            let (_, max_bytes) = lock(&app.store).bytes();
+            Store::new(max, max_bytes)
+        },
         now,
         stamp: Timestamp::new(clock::timestamp(now)),
         profile: app.settings.profile_id.clone(),
@@ -278,6 +281,16 @@ pub(crate) fn import(app: &App, doc: &Value) -> Result<Imported, ApiError> {
     let mut store = lock(&app.store);
     if !ahead.is_zero() {
         app.clock.advance(ahead);
+    }
+    builder.store.recount_bytes();
+    let (bytes, max_bytes) = builder.store.bytes();
+    if bytes > max_bytes {
+        return Err(ApiError::unprocessable(
+            "version",
+            format!(
+                "The document's objects take about {bytes} bytes; the mock keeps at most {max_bytes} (MockConfig::max_object_bytes)"
+            ),
+        ));
     }
     *store = builder.store;
     Ok(imported)

@@ -190,11 +190,102 @@ pub(crate) struct ChargebackRec {
     pub reversed_at: Option<Timestamp>,
 }
 
+/// What a stored object takes, estimated: its record, what its strings and JSON values hold,
+/// and its entries in the orders and maps that list it.
+pub(crate) trait Cost {
+    fn cost(&self) -> usize;
+}
+
+/// Bytes of JSON `value` writes, counted without building it.
+fn json_len(value: &impl serde::Serialize) -> usize {
+    struct Counter(usize);
+    impl std::io::Write for Counter {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut counter = Counter(0);
+    let _ = serde_json::to_writer(&mut counter, value);
+    counter.0
+}
+
+/// What an object's entries in the id map and the orders that list it take.
+const ENTRIES: usize = 160;
+
+fn strings<'a>(values: impl IntoIterator<Item = Option<&'a str>>) -> usize {
+    values.into_iter().flatten().map(str::len).sum()
+}
+
+impl Cost for CustomerRec {
+    fn cost(&self) -> usize {
+        std::mem::size_of::<Self>()
+            + ENTRIES
+            + strings([self.name.as_deref(), self.email.as_deref()])
+            + json_len(&self.metadata)
+    }
+}
+
+impl Cost for MandateRec {
+    fn cost(&self) -> usize {
+        std::mem::size_of::<Self>() + ENTRIES + strings([self.mandate_reference.as_deref()]) + 256 // the details' strings: a name, an account and a BIC or card data
+    }
+}
+
+impl Cost for PaymentRec {
+    fn cost(&self) -> usize {
+        std::mem::size_of::<Self>()
+            + ENTRIES
+            + self.description.len()
+            + strings([
+                self.redirect_url.as_deref(),
+                self.cancel_url.as_deref(),
+                self.webhook_url.as_deref(),
+            ])
+            + json_len(&self.metadata)
+            + self.lines.as_ref().map_or(0, json_len)
+            + self.billing_address.as_ref().map_or(0, json_len)
+            + self.shipping_address.as_ref().map_or(0, json_len)
+            + self
+                .details
+                .as_ref()
+                .map_or(0, |d| std::mem::size_of::<PaymentDetails>() + json_len(d))
+    }
+}
+
+impl Cost for RefundRec {
+    fn cost(&self) -> usize {
+        std::mem::size_of::<Self>() + ENTRIES + self.description.len() + json_len(&self.metadata)
+    }
+}
+
+impl Cost for ChargebackRec {
+    fn cost(&self) -> usize {
+        std::mem::size_of::<Self>() + ENTRIES + self.reason.as_ref().map_or(0, json_len)
+    }
+}
+
+impl Cost for SubscriptionRec {
+    fn cost(&self) -> usize {
+        std::mem::size_of::<Self>()
+            + ENTRIES
+            + self.description.len()
+            + strings([self.webhook_url.as_deref()])
+            + json_len(&self.metadata)
+    }
+}
+
 /// Everything the mock stores.
 #[derive(Debug)]
 pub(crate) struct Store {
     next_seq: u64,
     max_objects: usize,
+    /// What the objects take ([`Cost`]), and how much they may.
+    bytes: usize,
+    max_bytes: usize,
     pub customers: HashMap<String, CustomerRec>,
     /// Customers in creation order, per mode.
     pub customer_order: [BTreeMap<u64, String>; 2],
@@ -228,10 +319,12 @@ pub(crate) struct Page {
 }
 
 impl Store {
-    pub fn new(max_objects: usize) -> Self {
+    pub fn new(max_objects: usize, max_bytes: usize) -> Self {
         Self {
             next_seq: 1,
             max_objects,
+            bytes: 0,
+            max_bytes,
             customers: HashMap::new(),
             customer_order: [BTreeMap::new(), BTreeMap::new()],
             mandates: HashMap::new(),
@@ -248,7 +341,61 @@ impl Store {
     }
 
     pub fn clear(&mut self) {
-        *self = Self::new(self.max_objects);
+        *self = Self::new(self.max_objects, self.max_bytes);
+    }
+
+    /// What the objects take, by [`Cost`], and how much they may.
+    pub fn bytes(&self) -> (usize, usize) {
+        (self.bytes, self.max_bytes)
+    }
+
+    /// Counts what the objects take afresh (after a store was built whole, e.g. imported).
+    pub fn recount_bytes(&mut self) {
+        self.bytes = self.customers.values().map(Cost::cost).sum::<usize>()
+            + self.mandates.values().map(Cost::cost).sum::<usize>()
+            + self.payments.values().map(Cost::cost).sum::<usize>()
+            + self.refunds.values().map(Cost::cost).sum::<usize>()
+            + self.chargebacks.values().map(Cost::cost).sum::<usize>()
+            + self.subscriptions.values().map(Cost::cost).sum::<usize>();
+    }
+
+    fn add(&mut self, cost: usize) {
+        self.bytes = self.bytes.saturating_add(cost);
+    }
+
+    fn take(&mut self, cost: usize) {
+        self.bytes = self.bytes.saturating_sub(cost);
+    }
+
+    /// Stores a new customer, in its mode's order.
+    pub fn insert_customer(&mut self, customer: CustomerRec) {
+        self.add(customer.cost());
+        self.customer_order[customer.env.index()]
+            .insert(customer.seq, customer.id.as_str().to_owned());
+        self.customers
+            .insert(customer.id.as_str().to_owned(), customer);
+    }
+
+    /// Stores a new mandate, in its customer's order.
+    pub fn insert_mandate(&mut self, mandate: MandateRec) {
+        self.add(mandate.cost());
+        let (seq, id) = (mandate.seq, mandate.id.as_str().to_owned());
+        if let Some(c) = self.customer_mut(mandate.env, mandate.customer_id.as_str()) {
+            c.mandates.insert(seq, id.clone());
+        }
+        self.mandates.insert(id, mandate);
+    }
+
+    /// Replaces a stored payment with its changed record.
+    pub fn replace_payment(&mut self, payment: PaymentRec) {
+        let cost = payment.cost();
+        if let Some(old) = self
+            .payments
+            .insert(payment.id.as_str().to_owned(), payment)
+        {
+            self.take(old.cost());
+        }
+        self.add(cost);
     }
 
     /// The most objects it stores.
@@ -266,9 +413,20 @@ impl Store {
             + self.subscriptions.len()
     }
 
-    /// Refuses a new object once the cap is reached. The condition lasts until objects are
-    /// deleted or the mock is reset, so the answer is a 422 that clients do not retry.
+    /// Refuses a new object once the cap of objects or of their bytes is reached (one object
+    /// may pass the bytes' bound by its own size: at most a request body). The condition lasts
+    /// until objects are deleted or the mock is reset, so the answer is a 422 that clients do
+    /// not retry.
     pub fn check_capacity(&self) -> Result<(), ApiError> {
+        if self.bytes >= self.max_bytes {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!(
+                    "The mock server's objects may take at most {} bytes (MockConfig::max_object_bytes) and it is full; delete objects or reset it with POST /__mock/reset",
+                    self.max_bytes
+                ),
+            ));
+        }
         if self.objects() >= self.max_objects {
             return Err(ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -330,8 +488,11 @@ impl Store {
             return false;
         }
         self.customer_order[env.index()].remove(&customer.seq);
+        self.take(customer.cost());
         for mandate in customer.mandates.values() {
-            self.mandates.remove(mandate);
+            if let Some(m) = self.mandates.remove(mandate) {
+                self.take(m.cost());
+            }
         }
         for subscription in customer.subscriptions.values() {
             if let Some(s) = self.subscriptions.get_mut(subscription) {
@@ -362,6 +523,7 @@ impl Store {
             c.subscriptions.insert(seq, id.clone());
         }
         self.subscription_order[env.index()].insert(seq, id.clone());
+        self.add(subscription.cost());
         self.subscriptions.insert(id, subscription);
     }
 
@@ -379,6 +541,7 @@ impl Store {
             c.payments.insert(seq, id.clone());
         }
         self.payment_order[env.index()].insert(seq, id.clone());
+        self.add(payment.cost());
         self.payments.insert(id, payment);
     }
 
@@ -390,6 +553,7 @@ impl Store {
         }
         self.refund_order[env.index()].insert(seq, id.clone());
         let payment = refund.payment_id.as_str().to_owned();
+        self.add(refund.cost());
         self.refunds.insert(id, refund);
         self.recount(&payment);
     }
@@ -397,6 +561,7 @@ impl Store {
     /// Removes a refund (a canceled one: Mollie answers 404 for it from then on).
     pub fn remove_refund(&mut self, id: &str) -> Option<RefundRec> {
         let refund = self.refunds.remove(id)?;
+        self.take(refund.cost());
         self.refund_order[refund.env.index()].remove(&refund.seq);
         if let Some(p) = self.payments.get_mut(refund.payment_id.as_str()) {
             p.refunds.remove(&refund.seq);
@@ -417,6 +582,7 @@ impl Store {
         }
         self.chargeback_order[env.index()].insert(seq, id.clone());
         let payment = chargeback.payment_id.as_str().to_owned();
+        self.add(chargeback.cost());
         self.chargebacks.insert(id, chargeback);
         self.recount(&payment);
     }

@@ -23,6 +23,11 @@ pub struct MemoryUsage {
     /// Their bound,
     /// [`MockConfig::max_webhook_queue_bytes`](crate::MockConfig::max_webhook_queue_bytes).
     pub webhook_queue_max_bytes: usize,
+    /// The stored objects (customers, mandates, payments, refunds, chargebacks,
+    /// subscriptions), estimated from their records, strings and JSON values.
+    pub objects_bytes: usize,
+    /// Their bound, [`MockConfig::max_object_bytes`](crate::MockConfig::max_object_bytes).
+    pub objects_max_bytes: usize,
 }
 
 impl MemoryUsage {
@@ -33,7 +38,10 @@ impl MemoryUsage {
             (keys.bytes(), keys.max_bytes())
         };
         let (webhook_queue_bytes, webhook_queue_max_bytes) = app.webhooks.queue_bytes();
+        let (objects_bytes, objects_max_bytes) = lock(&app.store).bytes();
         Self {
+            objects_bytes,
+            objects_max_bytes,
             request_log_bytes,
             request_log_max_bytes,
             idempotency_bytes,

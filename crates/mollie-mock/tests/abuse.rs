@@ -30,6 +30,11 @@ fn within_bounds(memory: MemoryUsage) {
         memory.webhook_queue_bytes <= memory.webhook_queue_max_bytes,
         "{memory:?}"
     );
+    // One object may pass the bound by its own size (at most a request body).
+    assert!(
+        memory.objects_bytes <= memory.objects_max_bytes + 64 * 1024,
+        "{memory:?}"
+    );
 }
 
 #[tokio::test]
@@ -176,4 +181,48 @@ async fn a_full_webhook_queue_sends_nothing_more_and_stays_within_its_bound() {
     let memory = api.server.memory();
     assert!(memory.webhook_queue_bytes <= BUDGET, "{memory:?}");
     assert!(memory.webhook_queue_bytes > 0, "{memory:?}");
+}
+
+#[tokio::test]
+async fn objects_are_bounded_by_bytes_not_only_by_count() {
+    // Payments of about 60 KB of lines each: a count cap alone would let 100,000 of them
+    // take 6 GB.
+    const BUDGET: usize = 1 << 20;
+    let api = Api::with(MockConfig::new().max_object_bytes(BUDGET)).await;
+    let line = json!({"description": "x".repeat(500), "quantity": 1,
+        "unitPrice": {"currency": "EUR", "value": "1.00"},
+        "totalAmount": {"currency": "EUR", "value": "1.00"}});
+    let lines: Vec<_> = std::iter::repeat_n(line, 90).collect();
+    let mut created = 0;
+    let refused = loop {
+        let r = api
+            .create_payment(
+                json!({"lines": lines, "amount": {"currency": "EUR", "value": "110.00"}}),
+            )
+            .await;
+        if r.status != 201 {
+            break r;
+        }
+        created += 1;
+        assert!(created < 100, "never refused");
+    };
+    refused.assert_error(422, None);
+    assert!(
+        refused.body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("max_object_bytes")),
+        "{}",
+        refused.body
+    );
+    // About 1 MiB of 57 KB payments: some fit, then none.
+    assert!((10..=20).contains(&created), "{created} payments fit");
+    let memory = api.server.memory();
+    within_bounds(memory);
+    assert!(memory.objects_bytes >= BUDGET, "{memory:?}");
+    // A reset frees it all.
+    let reset = api
+        .send(Req::post("/__mock/reset", json!({})).no_auth())
+        .await;
+    assert_eq!(reset.status, 204);
+    assert_eq!(api.server.memory().objects_bytes, 0);
 }

@@ -94,8 +94,7 @@ pub(crate) fn create(app: &App, ctx: &Ctx<'_>, body: &Body) -> Result<Reply, Api
         subscriptions: BTreeMap::new(),
     };
     let json = to_json(&render(&customer, ctx.base, true))?;
-    store.customer_order[ctx.env.index()].insert(seq, id.as_str().to_owned());
-    store.customers.insert(id.into_string(), customer);
+    store.insert_customer(customer);
     Ok(Reply::json(StatusCode::CREATED, json))
 }
 

@@ -204,11 +204,8 @@ pub(crate) fn create(
         created_at: Timestamp::new(clock::timestamp(ctx.now)),
     };
     let json = to_json(&render(&mandate, ctx.base, true))?;
-    if let Some(c) = store.customer_mut(ctx.env, customer_id) {
-        c.mandates.insert(seq, id.as_str().to_owned());
-    }
     let valid = (mandate.status == MandateStatus::Valid).then(|| mandate.clone());
-    store.mandates.insert(id.into_string(), mandate);
+    store.insert_mandate(mandate);
     if let Some(mandate) = valid {
         crate::schedule::mandate_valid(&mut store, &mandate, ctx.now);
     }
@@ -390,12 +387,7 @@ pub(crate) fn create_for_first_payment(
         scopes: vec![MandateScope::CustomerNotPresent],
         created_at: Timestamp::new(clock::timestamp(now)),
     };
-    if let Some(c) = store.customer_mut(payment.env, customer_id.as_str()) {
-        c.mandates.insert(seq, id.as_str().to_owned());
-    }
-    store
-        .mandates
-        .insert(id.as_str().to_owned(), mandate.clone());
+    store.insert_mandate(mandate.clone());
     crate::schedule::mandate_valid(store, &mandate, now);
     Ok(Some(id))
 }

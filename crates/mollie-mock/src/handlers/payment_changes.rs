@@ -163,7 +163,7 @@ fn change_and_notify(
     change(&mut store, &mut updated)?;
     let payment = render(&updated, base, true);
     let webhook_url = updated.webhook_url.clone();
-    store.payments.insert(id.to_owned(), updated);
+    store.replace_payment(updated);
     drop(store);
     app.webhooks.notify(&payment, webhook_url.as_deref(), base);
     Ok(payment)
