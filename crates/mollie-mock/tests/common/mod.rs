@@ -106,6 +106,11 @@ fn escape(segment: &str) -> String {
 }
 
 impl Spec {
+    /// The whole spec document.
+    pub fn doc(&self) -> &Value {
+        &self.doc
+    }
+
     /// The JSON pointer of the schema of `method template`'s `status` response; `None` when
     /// the spec says that response has no body (a 202 or 204).
     fn pointer(&self, template: Option<&str>, method: &str, status: u16) -> Option<String> {
