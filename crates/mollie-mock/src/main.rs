@@ -174,6 +174,36 @@ struct Cli {
         value_parser = clap::value_parser!(u64).range(1..=(1 << 30))
     )]
     max_body_bytes: u64,
+
+    /// The most objects stored together (default 100000); beyond it, a new one gets a 422
+    #[arg(long, env = "MOLLIE_MOCK_MAX_OBJECTS", value_name = "N",
+          value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    max_objects: Option<u64>,
+
+    /// How much memory the stored objects may take (default 268435456, 256 MiB)
+    #[arg(long, env = "MOLLIE_MOCK_MAX_OBJECT_BYTES", value_name = "BYTES",
+          value_parser = clap::value_parser!(u64).range(1024..=(1 << 40)))]
+    max_object_bytes: Option<u64>,
+
+    /// The most connections served at once (default 1000); more wait to be accepted
+    #[arg(long, env = "MOLLIE_MOCK_MAX_CONNECTIONS", value_name = "N",
+          value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    max_connections: Option<u64>,
+
+    /// Seconds a client has to send a request's headers (default 10)
+    #[arg(long, env = "MOLLIE_MOCK_HEADER_TIMEOUT", value_name = "SECONDS",
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    header_timeout: Option<u64>,
+
+    /// Seconds a client has to send a request's body (default 30)
+    #[arg(long, env = "MOLLIE_MOCK_BODY_TIMEOUT", value_name = "SECONDS",
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    body_timeout: Option<u64>,
+
+    /// Seconds an idle keep-alive connection stays open (default 60)
+    #[arg(long, env = "MOLLIE_MOCK_IDLE_TIMEOUT", value_name = "SECONDS",
+          value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    idle_timeout: Option<u64>,
 }
 
 /// `HOST:PORT`.
@@ -255,6 +285,25 @@ impl Cli {
             .max_body_bytes(usize::try_from(self.max_body_bytes).unwrap_or(usize::MAX));
         if self.tls {
             config = config.tls_self_signed();
+        }
+        let size = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
+        if let Some(n) = self.max_objects {
+            config = config.max_objects(size(n));
+        }
+        if let Some(n) = self.max_object_bytes {
+            config = config.max_object_bytes(size(n));
+        }
+        if let Some(n) = self.max_connections {
+            config = config.max_connections(size(n));
+        }
+        if let Some(s) = self.header_timeout {
+            config = config.header_timeout(std::time::Duration::from_secs(s));
+        }
+        if let Some(s) = self.body_timeout {
+            config = config.body_timeout(std::time::Duration::from_secs(s));
+        }
+        if let Some(s) = self.idle_timeout {
+            config = config.idle_timeout(std::time::Duration::from_secs(s));
         }
         if let Some(rate) = self.rate_limit {
             let limit = mollie_mock::RateLimit::per_second(rate);

@@ -946,3 +946,25 @@ async fn the_seed_of_the_crate_docs_imports() {
     );
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_stores_bounds_are_flags_and_variables_too() {
+    let mut command = program();
+    command
+        .args(["--addr", "127.0.0.1:0", "--max-objects", "1"])
+        .env("MOLLIE_MOCK_IDLE_TIMEOUT", "5")
+        .env("MOLLIE_MOCK_MAX_CONNECTIONS", "50");
+    let running = start(command);
+    let base = running.url.clone();
+    let (first, _) = api("POST", &base, "/v2/customers", Some(json!({"name": "A"}))).await;
+    assert_eq!(first, 201);
+    let (second, body) = api("POST", &base, "/v2/customers", Some(json!({"name": "B"}))).await;
+    assert_eq!(second, 422, "{body}");
+    let (status, _) = running.terminate().await;
+    assert!(status.success());
+    let out = program()
+        .args(["--max-connections", "0"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+}
