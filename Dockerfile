@@ -1,8 +1,8 @@
 # mollie-mock, the fake Mollie API server of this workspace, as a container:
 #
 #   docker build -t mollie-mock .
-#   docker run --rm -p 8080:8080 mollie-mock
-#   docker run --rm -p 8080:8080 -v mollie-mock-state:/data mollie-mock --state /data/state.json --log
+#   docker run --rm --publish 8080:8080 mollie-mock
+#   docker run --rm --publish 8080:8080 -v mollie-mock-state:/data mollie-mock --state /data/state.json --log
 #
 # (A named volume such as mollie-mock-state starts out owned by the user the mock runs as; a
 # host directory must be writable by uid 65534, or run it with --user "$(id -u)".)
