@@ -676,41 +676,24 @@ pub(crate) fn page(
     }
 }
 
-impl crate::handlers::AccountWide for RefundRec {
-    fn env(&self) -> Env {
-        self.env
-    }
-    fn seq(&self) -> u64 {
-        self.seq
-    }
-    fn profile_id(&self) -> &ProfileId {
-        &self.profile_id
-    }
+/// The records the account-wide lists page through: the same three fields each.
+macro_rules! account_wide {
+    ($($record:ty),+) => {$(
+        impl crate::handlers::AccountWide for $record {
+            fn env(&self) -> Env {
+                self.env
+            }
+            fn seq(&self) -> u64 {
+                self.seq
+            }
+            fn profile_id(&self) -> &ProfileId {
+                &self.profile_id
+            }
+        }
+    )+};
 }
 
-impl crate::handlers::AccountWide for SubscriptionRec {
-    fn env(&self) -> Env {
-        self.env
-    }
-    fn seq(&self) -> u64 {
-        self.seq
-    }
-    fn profile_id(&self) -> &ProfileId {
-        &self.profile_id
-    }
-}
-
-impl crate::handlers::AccountWide for ChargebackRec {
-    fn env(&self) -> Env {
-        self.env
-    }
-    fn seq(&self) -> u64 {
-        self.seq
-    }
-    fn profile_id(&self) -> &ProfileId {
-        &self.profile_id
-    }
-}
+account_wide!(RefundRec, ChargebackRec, SubscriptionRec);
 
 #[cfg(test)]
 mod tests {
