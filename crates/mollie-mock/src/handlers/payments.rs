@@ -587,21 +587,44 @@ pub(crate) fn list(app: &App, ctx: &Ctx<'_>, customer_id: &str) -> Result<Reply,
     let customer = store
         .customer(ctx.env, customer_id)
         .ok_or_else(|| no_such("customer", customer_id))?;
+    let path = format!("/v2/customers/{customer_id}/payments");
+    list_owned(
+        &store,
+        ctx,
+        profile,
+        (&customer.payments, |p| {
+            p.customer_id.as_ref() == Some(&customer.id)
+        }),
+        (&path, &params),
+    )
+}
+
+/// One page of the payments of an owner (a customer, a subscription): those in `order`,
+/// which `owns` tells apart (for the `from` cursor), only those of `profile` if given.
+pub(crate) fn list_owned(
+    store: &Store,
+    ctx: &Ctx<'_>,
+    profile: Option<ProfileId>,
+    (order, owns): (
+        &std::collections::BTreeMap<u64, String>,
+        impl Fn(&PaymentRec) -> bool,
+    ),
+    (path, params): (&str, &lists::ListParams),
+) -> Result<Reply, ApiError> {
     let wanted = |p: &PaymentRec| profile.as_ref().is_none_or(|want| &p.profile_id == want);
     let from = cursor(
         &store.payments,
         params.from.as_deref(),
-        |p| p.customer_id.as_ref() == Some(&customer.id) && wanted(p),
+        |p| owns(p) && wanted(p),
         |p| p.seq,
     )?;
     let keep = |id: &str| store.payments.get(id).is_some_and(wanted);
-    let page = page(&customer.payments, from, params.limit, params.desc(), keep);
-    let path = format!("/v2/customers/{customer_id}/payments");
+    let page = page(order, from, params.limit, params.desc(), keep);
     list_reply(
         ctx,
         &page,
         &store.payments,
         |p| render(p, ctx.base, false),
-        (&path, &params, DOC_PAYMENTS),
+        (path, params, DOC_PAYMENTS),
     )
 }

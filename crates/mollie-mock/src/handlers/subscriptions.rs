@@ -9,7 +9,6 @@ use mollie_models::{
 };
 use serde_json::Value;
 
-use super::payments::render as render_payment;
 use super::{
     Ctx, body_profile, cursor, list_account_wide, list_reply, no_such, profile_filter, to_json,
 };
@@ -602,23 +601,13 @@ pub(crate) fn payments(
     let profile = profile_filter(ctx.query)?;
     let store = lock(&app.store);
     let s = find(&store, ctx, customer_id, id)?;
-    let wanted =
-        |p: &crate::store::PaymentRec| profile.as_ref().is_none_or(|want| &p.profile_id == want);
-    let from = cursor(
-        &store.payments,
-        params.from.as_deref(),
-        |p| p.subscription_id.as_ref() == Some(&s.id) && wanted(p),
-        |p| p.seq,
-    )?;
-    let keep = |pid: &str| store.payments.get(pid).is_some_and(wanted);
-    let page = page(&s.payments, from, params.limit, params.desc(), keep);
     let path = format!("/v2/customers/{customer_id}/subscriptions/{id}/payments");
-    list_reply(
+    super::payments::list_owned(
+        &store,
         ctx,
-        &page,
-        &store.payments,
-        |p| render_payment(p, ctx.base, false),
-        (&path, &params, crate::links::DOC_PAYMENTS),
+        profile,
+        (&s.payments, |p| p.subscription_id.as_ref() == Some(&s.id)),
+        (&path, &params),
     )
 }
 
