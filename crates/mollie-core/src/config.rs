@@ -8,6 +8,9 @@ use std::fmt;
 use std::sync::Arc;
 
 use reqwest::Url;
+use reqwest::header::{
+    ACCEPT, AUTHORIZATION, HeaderName, HeaderValue, USER_AGENT as USER_AGENT_HEADER,
+};
 
 use crate::budget::RetryBudget;
 use crate::client::Client;
@@ -104,8 +107,10 @@ pub(crate) struct Config {
     pub(crate) retry: RetryPolicy,
     pub(crate) testmode: Option<bool>,
     pub(crate) profile_id: Option<ProfileId>,
-    /// `mollie-sdk/VERSION`, and the application's suffix.
-    pub(crate) user_agent: String,
+    /// The headers every request carries, built once: `authorization` (sensitive),
+    /// `user-agent` (`mollie-sdk/VERSION` and the application's suffix) and `accept`.
+    /// Shared as they are by every request without a key or body (reads).
+    pub(crate) fixed_headers: Arc<[(HeaderName, HeaderValue)]>,
     /// Cuts the credential out of everything kept of a response.
     pub(crate) redactor: Redactor,
     /// The retry budget the client's calls share, as it starts.
@@ -321,6 +326,16 @@ impl ClientBuilder {
             }
         };
 
+        let user_agent = HeaderValue::try_from(user_agent).map_err(|_| ConfigError::Setting {
+            setting: "user_agent_suffix",
+            reason: "must be 1 to 200 visible ASCII characters or spaces".into(),
+        })?;
+        let fixed_headers = Arc::new([
+            (AUTHORIZATION, credential.authorization()?),
+            (USER_AGENT_HEADER, user_agent),
+            (ACCEPT, HeaderValue::from_static("application/hal+json")),
+        ]);
+
         let transport: Arc<dyn Transport> = match self.transport {
             Some(TransportSlot(transport)) => transport,
             None => Arc::new(ReqwestTransport::build(
@@ -338,7 +353,7 @@ impl ClientBuilder {
                 retry: self.retry,
                 testmode: self.testmode,
                 profile_id: self.profile_id,
-                user_agent,
+                fixed_headers,
                 retry_budget: self.retry_budget,
                 adaptive_rate_limit: self.adaptive_rate_limit,
                 redactor: Redactor::new(credential.secret()),

@@ -3,6 +3,8 @@
 use std::fmt;
 use std::sync::Arc;
 
+use reqwest::header::HeaderValue;
+
 /// Longest credential accepted. Mollie's keys and tokens are far shorter; the cap keeps a
 /// pasted file or a hostile environment variable out of memory and headers.
 const MAX_LEN: usize = 4096;
@@ -181,17 +183,19 @@ impl Credential {
         self.kind
     }
 
-    /// The `Authorization` header value, marked sensitive so that `http`'s own `Debug` and
-    /// HPACK indexing leave it alone.
     /// The secret itself, for the redactor that cuts it out of server-sent text.
     pub(crate) fn secret(&self) -> &str {
         &self.secret
     }
 
-    /// The `Authorization` header's value. The transport marks it sensitive; nothing else
-    /// may keep it.
-    pub(crate) fn authorization(&self) -> String {
-        format!("Bearer {}", self.secret)
+    /// The `Authorization` header value, marked sensitive so that `http`'s own `Debug` and
+    /// HPACK indexing leave it alone. Built once per client; nothing else may keep it.
+    pub(crate) fn authorization(&self) -> Result<HeaderValue, CredentialError> {
+        // `parse` admits only token characters, which a header value always takes.
+        let mut value = HeaderValue::try_from(format!("Bearer {}", self.secret))
+            .map_err(|_| CredentialError::InvalidCharacter)?;
+        value.set_sensitive(true);
+        Ok(value)
     }
 
     /// The secret itself, for tests of this crate that check it never leaks.
@@ -316,7 +320,10 @@ mod tests {
         let debug = format!("{credential:?} {credential:#?}");
         assert!(!debug.contains("SuperSecret"), "{debug}");
         assert!(debug.contains("[redacted]"));
-        assert!(credential.authorization().starts_with("Bearer "));
+        let authorization = credential.authorization().unwrap();
+        assert!(authorization.is_sensitive());
+        assert_eq!(authorization.to_str().unwrap(), format!("Bearer {secret}"));
+        assert!(!format!("{authorization:?}").contains("Super"));
         // Errors never echo the input, not even a prefix of it.
         let error = Credential::parse("sk_SuperSecretValue123").unwrap_err();
         assert!(!error.to_string().contains("Super"));

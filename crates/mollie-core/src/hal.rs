@@ -12,14 +12,14 @@ use crate::request::IdempotencyKey;
 pub(crate) const EXCERPT_BYTES: usize = 256;
 
 /// What is known about the request a response answers, for the errors built from it.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Context {
+#[derive(Debug, Clone)]
+pub(crate) struct Context<'a> {
     pub(crate) idempotency_key: Option<IdempotencyKey>,
     /// Already redacted.
     pub(crate) request_id: Option<String>,
     /// An earlier attempt of the call may have been processed.
     pub(crate) maybe_processed: bool,
-    pub(crate) redactor: Redactor,
+    pub(crate) redactor: &'a Redactor,
 }
 
 /// The first bytes of a body, lossily decoded (a cut multi-byte character becomes `�`), with
@@ -71,12 +71,12 @@ pub(crate) fn decode<T: DeserializeOwned>(
             let why = context.redactor.text(&e.to_string());
             format!("the body is not {} ({why})", short_type_name::<T>())
         },
-        excerpt: excerpt(body, &context.redactor),
+        excerpt: excerpt(body, context.redactor),
         idempotency_key: context.idempotency_key.clone(),
         request_id: context.request_id.clone(),
         committed: (200..=299)
             .contains(&status)
-            .then(|| Box::new(committed(body, &context.redactor))),
+            .then(|| Box::new(committed(body, context.redactor))),
     })
 }
 
@@ -139,7 +139,7 @@ pub(crate) fn error_from(
 ) -> Error {
     let response = serde_json::from_slice::<ErrorResponse>(body)
         .ok()
-        .map(|response| Box::new(redacted(response, &context.redactor)));
+        .map(|response| Box::new(redacted(response, context.redactor)));
     if status == 429 {
         return Error::RateLimited {
             retry_after,
@@ -164,7 +164,7 @@ pub(crate) fn error_from(
             } else {
                 "an error status without Mollie's error body".to_owned()
             },
-            excerpt: excerpt(body, &context.redactor),
+            excerpt: excerpt(body, context.redactor),
             idempotency_key: context.idempotency_key.clone(),
             request_id: context.request_id.clone(),
             committed: None,
@@ -197,7 +197,7 @@ mod tests {
 
     #[test]
     fn empty_body_is_null() {
-        let context = Context::default();
+        let context = context();
         decode::<()>(204, b"", &context).unwrap();
         assert_eq!(decode::<Option<u8>>(204, b"", &context).unwrap(), None);
         let error = decode::<Customer>(204, b"", &context).unwrap_err();
@@ -210,7 +210,7 @@ mod tests {
     #[test]
     fn non_json_is_unexpected_with_status_and_excerpt() {
         let body = format!("<html>{}</html>", "x".repeat(1000));
-        let error = decode::<Customer>(200, body.as_bytes(), &Context::default()).unwrap_err();
+        let error = decode::<Customer>(200, body.as_bytes(), &context()).unwrap_err();
         let Error::UnexpectedResponse {
             status, excerpt, ..
         } = &error
@@ -220,6 +220,17 @@ mod tests {
         assert_eq!(*status, 200);
         assert!(excerpt.starts_with("<html>xxx"));
         assert_eq!(excerpt.chars().count(), EXCERPT_BYTES + 1);
+    }
+
+    fn context() -> Context<'static> {
+        static REDACTOR: std::sync::LazyLock<Redactor> =
+            std::sync::LazyLock::new(Redactor::default);
+        Context {
+            idempotency_key: None,
+            request_id: None,
+            maybe_processed: false,
+            redactor: &REDACTOR,
+        }
     }
 
     #[test]
@@ -235,7 +246,7 @@ mod tests {
             br#"{"status":422,"title":"Unprocessable Entity","detail":"bad","field":"email"}"#;
         let context = Context {
             idempotency_key: Some(IdempotencyKey::parse("k").unwrap()),
-            ..Context::default()
+            ..context()
         };
         let error = error_from(422, None, body, &context);
         assert_eq!(error.field(), Some("email"));
@@ -255,7 +266,7 @@ mod tests {
 
     #[test]
     fn a_committed_body_that_does_not_decode_still_names_what_was_made() {
-        let context = Context::default();
+        let context = context();
         let truncated =
             br#"{"resource":"payment","id":"tr_7UhSN1zuXS","mode":"test","amount":{"curr"#;
         let error = decode::<Customer>(201, truncated, &context).unwrap_err();

@@ -2,10 +2,14 @@
 //! I/O: URL and percent-encoded path, query, body, where `testmode` and `profileId` go, the
 //! idempotency key and the headers.
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use bytes::Bytes;
 use mollie_models::ValidationError;
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use reqwest::Url;
+use reqwest::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 
 use crate::config::{Config, MAX_RESPONSE_BYTES};
 use crate::error::Error;
@@ -15,14 +19,30 @@ use crate::request::{IdempotencyKey, Placement, Request, Target, check_segment};
 use crate::retry::RetryPolicy;
 use crate::transport::HttpRequest;
 
+/// What `url` percent-encodes in a path segment of an `http(s)` URL: controls, space,
+/// `"`, `#`, `<`, `>`, `?`, `` ` ``, `{`, `}`, `/`, `%` and `\`, so that an id can never
+/// change the path. A test holds it to `url`'s own encoding.
+const PATH_SEGMENT: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'/')
+    .add(b'%')
+    // A path separator in `http(s)` URLs.
+    .add(b'\\');
+
 /// A request made ready to send: everything that can fail without I/O has been checked.
 pub(crate) struct Prepared {
     /// The exchange every attempt sends (each with its own timeout).
     pub(crate) http: HttpRequest,
     /// Fixed here, before the first attempt: every retry reuses it.
     pub(crate) idempotency_key: Option<IdempotencyKey>,
-    /// The path with ids as `{id}`, for logs.
-    pub(crate) template: String,
     pub(crate) timeout: Duration,
     pub(crate) deadline: Duration,
     pub(crate) retry: RetryPolicy,
@@ -72,55 +92,75 @@ pub(crate) fn prepare(config: &Config, request: &Request) -> Result<Prepared, Er
         .into());
     }
     let testmode = options.testmode.or(config.testmode);
-    let profile_id = options
-        .profile_id
-        .as_ref()
-        .or(config.profile_id.as_ref())
-        .map(|id| id.as_str().to_owned());
+    let profile_id = options.profile_id.as_ref().or(config.profile_id.as_ref());
 
-    let mut url = match &request.target {
+    // The URL as text: the base, each path segment percent-encoded, the query. The transport
+    // parses it once, as any reqwest call does; `url`'s own path editing would parse it again
+    // for every segment.
+    let (mut url, link) = match &request.target {
         Target::Path(segments) => {
-            let mut url = config.base.clone();
-            {
-                let mut path = url.path_segments_mut().map_err(|()| {
-                    ValidationError::new("path", "the base URL cannot take a path")
-                })?;
-                path.pop_if_empty();
-                for segment in segments {
-                    // `push` percent-encodes `/`, `?`, `#` and `%`.
-                    path.push(check_segment(segment)?);
+            let base = config.base.as_str();
+            let mut url = String::with_capacity(base.len() + 64);
+            url.push_str(base.strip_suffix('/').unwrap_or(base));
+            for segment in segments {
+                url.push('/');
+                let segment = check_segment(segment)?;
+                // Fixed words and Mollie's ids are letters, digits, `-` and `_`: nothing to
+                // encode, so skip the encoder's byte-by-byte walk.
+                if segment
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                {
+                    url.push_str(segment);
+                } else {
+                    url.extend(utf8_percent_encode(segment, PATH_SEGMENT));
                 }
             }
-            url
+            (url, None)
         }
-        Target::Url { url, .. } => check_link(&config.base, url, &config.redactor)?,
+        Target::Url { url, .. } => {
+            let link = check_link(&config.base, url, &config.redactor)?;
+            (link.as_str().to_owned(), Some(link))
+        }
     };
 
-    let mut query: Vec<(&str, String)> = request
+    let in_query = |name: &str| {
+        request.query.iter().any(|(n, _)| n == name)
+            || link
+                .as_ref()
+                .is_some_and(|link| link.query_pairs().any(|(n, _)| n == name))
+    };
+    let testmode_param = match (testmode, request.testmode_in) {
+        (Some(testmode), Placement::Query) if !in_query("testmode") => {
+            Some(("testmode", if testmode { "true" } else { "false" }))
+        }
+        _ => None,
+    };
+    let profile_param = match (&profile_id, request.profile_id_in) {
+        (Some(profile_id), Placement::Query) if !in_query("profileId") => {
+            Some(("profileId", profile_id.as_str()))
+        }
+        _ => None,
+    };
+    let mut pairs = request
         .query
         .iter()
-        .map(|(name, value)| (name.as_ref(), value.clone()))
-        .collect();
-    let in_query = |name: &str, query: &[(&str, String)], url: &Url| {
-        query.iter().any(|(n, _)| *n == name) || url.query_pairs().any(|(n, _)| n == name)
-    };
-    if let (Some(testmode), Placement::Query) = (testmode, request.testmode_in)
-        && !in_query("testmode", &query, &url)
-    {
-        query.push(("testmode", testmode.to_string()));
-    }
-    if let (Some(profile_id), Placement::Query) = (&profile_id, request.profile_id_in)
-        && !in_query("profileId", &query, &url)
-    {
-        query.push(("profileId", profile_id.clone()));
-    }
-    if !query.is_empty() {
-        // `query_pairs_mut` on a URL without a query would leave a bare `?`; only call it
-        // with something to add.
-        let mut pairs = url.query_pairs_mut();
-        for (name, value) in &query {
-            pairs.append_pair(name, value);
-        }
+        .map(|(name, value)| (name.as_ref(), value.as_str()))
+        .chain(testmode_param)
+        .chain(profile_param)
+        .peekable();
+    if pairs.peek().is_some() {
+        // Appended to a link's own query, if it has one.
+        let start = match url.find('?') {
+            Some(at) => at + 1,
+            None => {
+                url.push('?');
+                url.len()
+            }
+        };
+        let mut serializer = form_urlencoded::Serializer::for_suffix(url, start);
+        serializer.extend_pairs(pairs);
+        url = serializer.finish();
     }
 
     let mut body = request.body.clone();
@@ -141,10 +181,13 @@ pub(crate) fn prepare(config: &Config, request: &Request) -> Result<Prepared, Er
         inject("testmode", serde_json::Value::Bool(testmode))?;
     }
     if let (Some(profile_id), Placement::Body) = (profile_id, request.profile_id_in) {
-        inject("profileId", serde_json::Value::String(profile_id))?;
+        inject(
+            "profileId",
+            serde_json::Value::String(profile_id.as_str().to_owned()),
+        )?;
     }
     let body = body
-        .map(|value| serde_json::to_vec(&value))
+        .map(|value| serde_json::to_vec(&value).map(Bytes::from))
         .transpose()
         .map_err(|e| ValidationError::new("body", format!("cannot be serialized: {e}")))?;
 
@@ -155,29 +198,38 @@ pub(crate) fn prepare(config: &Config, request: &Request) -> Result<Prepared, Er
         (None, false) => None,
     };
 
-    let mut headers = vec![
-        ("authorization", config.credential.authorization()),
-        ("user-agent", config.user_agent.clone()),
-        ("accept", "application/hal+json".to_owned()),
-    ];
-    if let Some(key) = &idempotency_key {
-        headers.push(("idempotency-key", key.as_str().to_owned()));
-    }
-    if body.is_some() {
-        headers.push(("content-type", "application/json".to_owned()));
-    }
+    let idempotency_header = match &idempotency_key {
+        // `IdempotencyKey` admits only visible ASCII, which a header value always takes.
+        Some(key) => Some(HeaderValue::from_str(key.as_str()).map_err(|_| {
+            ValidationError::new("Idempotency-Key", "may hold only visible ASCII characters")
+        })?),
+        None => None,
+    };
+    // Shared by every attempt; a read shares the client's own.
+    let headers = if idempotency_header.is_none() && body.is_none() {
+        Arc::clone(&config.fixed_headers)
+    } else {
+        let mut headers = Vec::with_capacity(config.fixed_headers.len() + 2);
+        headers.extend(config.fixed_headers.iter().cloned());
+        if let Some(value) = idempotency_header {
+            headers.push((HeaderName::from_static("idempotency-key"), value));
+        }
+        if body.is_some() {
+            headers.push((CONTENT_TYPE, HeaderValue::from_static("application/json")));
+        }
+        Arc::from(headers)
+    };
 
     Ok(Prepared {
         http: HttpRequest {
             method: request.method,
-            url: url.into(),
+            url,
             headers,
             body,
             timeout: Duration::ZERO,
             max_response_bytes: MAX_RESPONSE_BYTES,
         },
         idempotency_key,
-        template: request.path_template(),
         timeout: options.timeout.unwrap_or(config.request_timeout),
         deadline: options.deadline.unwrap_or(config.deadline),
         retry: options.retry.unwrap_or(config.retry),
@@ -424,16 +476,33 @@ mod tests {
     fn ids_are_percent_encoded_path_segments() {
         let client = client(token());
         let id = CustomerId::parse("cst_a-b_C9").unwrap();
-        let p = prepare(
-            client.config(),
-            &Request::get()
-                .segment("customers")
-                .id(&id)
-                .segment("mandates"),
-        )
-        .unwrap();
+        let request = Request::get()
+            .segment("customers")
+            .id(&id)
+            .segment("mandates");
+        let p = prepare(client.config(), &request).unwrap();
+        assert_eq!(request.path_template(), "/customers/{id}/mandates");
         assert_eq!(url_path(&p), "/v2/customers/cst_a-b_C9/mandates");
-        assert_eq!(p.template, "/customers/{id}/mandates");
+    }
+
+    #[test]
+    fn segments_are_encoded_as_url_itself_would() {
+        // Every ASCII character but the dot segments' `.`-only forms, and some beyond ASCII,
+        // alone and inside an id-like word.
+        let mut samples: Vec<String> = (0x20u8..0x7f).map(|b| char::from(b).to_string()).collect();
+        samples.extend(["é", "💶", "a/b", "a%2Fb", "cst_a b", "x?y#z"].map(str::to_owned));
+        for sample in samples.iter().filter(|s| *s != ".") {
+            let word = format!("cst_{sample}x");
+            let mut expected = Url::parse("https://api.mollie.com/v2").unwrap();
+            expected.path_segments_mut().unwrap().push(&word);
+            let mut ours = String::new();
+            ours.extend(utf8_percent_encode(&word, PATH_SEGMENT));
+            assert_eq!(
+                format!("/v2/{ours}"),
+                expected.path(),
+                "{sample:?} is encoded differently"
+            );
+        }
     }
 
     #[test]

@@ -528,22 +528,31 @@ impl Request {
     /// The path with ids replaced by `{id}`, e.g. `/customers/{id}/mandates`: what logs and
     /// traces show, so that they group by endpoint.
     pub fn path_template(&self) -> String {
-        match &self.target {
-            Target::Path(segments) => {
-                if segments.is_empty() {
-                    return "/".to_owned();
-                }
-                let mut out = String::new();
-                for segment in segments {
-                    out.push('/');
-                    out.push_str(match segment {
-                        Segment::Literal(word) => word,
-                        Segment::Id(_) => "{id}",
-                    });
-                }
-                out
-            }
-            Target::Url { template, .. } => template.clone(),
+        self.template().to_string()
+    }
+
+    /// [`path_template`](Self::path_template), written only when shown: a span or log
+    /// event that is off never builds it.
+    pub(crate) fn template(&self) -> Template<'_> {
+        Template(&self.target)
+    }
+}
+
+/// A request's path with ids as `{id}`, as `Display`.
+pub(crate) struct Template<'a>(&'a Target);
+
+impl fmt::Display for Template<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Target::Path(segments) if segments.is_empty() => f.write_str("/"),
+            Target::Path(segments) => segments.iter().try_for_each(|segment| {
+                f.write_str("/")?;
+                f.write_str(match segment {
+                    Segment::Literal(word) => word,
+                    Segment::Id(_) => "{id}",
+                })
+            }),
+            Target::Url { template, .. } => f.write_str(template),
         }
     }
 }

@@ -3,6 +3,7 @@
 
 use std::time::{Duration, SystemTime};
 
+use reqwest::header::{HeaderName, RETRY_AFTER};
 use tokio::time::Instant;
 use tracing::Instrument;
 use tracing::field::Empty;
@@ -19,7 +20,12 @@ use crate::transport::{HttpResponse, Transport, TransportError};
 
 /// Headers a request id may come back in; Mollie does not document one, proxies and the
 /// fake server use these.
-const REQUEST_ID_HEADERS: [&str; 2] = ["x-request-id", "request-id"];
+const REQUEST_ID_HEADERS: [HeaderName; 2] = [
+    HeaderName::from_static("x-request-id"),
+    HeaderName::from_static("request-id"),
+];
+
+const IDEMPOTENT_REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
 
 /// A wait on `Retry-After` longer than this is logged at WARN: the caller's call is parked.
 const LONG_WAIT: Duration = Duration::from_secs(1);
@@ -33,22 +39,27 @@ enum AttemptError {
 
 /// What a finished call logs: one DEBUG event, once the caller has decoded the answer (a
 /// 2xx whose body does not decode is a failed call).
-pub(crate) struct CallLog {
-    method: &'static str,
-    template: String,
+pub(crate) struct CallLog<'a> {
+    request: &'a Request,
     started: Instant,
     attempts: u32,
     span: tracing::Span,
 }
 
-impl CallLog {
+impl CallLog<'_> {
     /// Logs the end of the call: its facts on success, its error's kind on failure.
     pub(crate) fn finish<T>(&self, result: &Result<T, Error>, meta: Option<&ResponseMeta>) {
+        // Off (the usual case in production), the call pays for neither clock nor fields.
+        if !tracing::enabled!(tracing::Level::DEBUG) {
+            return;
+        }
         let elapsed_ms = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let method = self.request.method().as_str();
+        let path = self.request.template();
         self.span.in_scope(|| match (result, meta) {
             (Ok(_), Some(meta)) => tracing::debug!(
-                method = self.method,
-                path = %self.template,
+                method,
+                path = %path,
                 status = meta.status,
                 attempts = meta.attempts,
                 elapsed_ms,
@@ -58,8 +69,8 @@ impl CallLog {
             ),
             (Ok(_), None) => {}
             (Err(error), _) => tracing::debug!(
-                method = self.method,
-                path = %self.template,
+                method,
+                path = %path,
                 status = error.status().unwrap_or(0),
                 attempts = self.attempts,
                 elapsed_ms,
@@ -73,41 +84,30 @@ impl CallLog {
 
 /// Prepares `request` and runs the send loop; the caller decodes and then
 /// [`finish`](CallLog::finish)es the log.
-pub(crate) async fn execute(
+pub(crate) async fn execute<'a>(
     transport: &dyn Transport,
     config: &Config,
     shared: &Shared,
-    request: &Request,
-) -> (Result<(HttpResponse, ResponseMeta), Error>, CallLog) {
+    request: &'a Request,
+) -> (Result<(HttpResponse, ResponseMeta), Error>, CallLog<'a>) {
     let started = Instant::now();
-    let prepared = prepare(config, request);
-    let template = match &prepared {
-        Ok(p) => p.template.clone(),
-        Err(_) => request.path_template(),
-    };
+    // The path is written only if the span is on.
     let span = tracing::info_span!(
         "mollie.request",
         method = request.method().as_str(),
-        path = %template,
+        path = %request.template(),
         idempotency_key = Empty,
         attempts = Empty,
         status = Empty,
         request_id = Empty,
     );
-    let (result, attempts) = match prepared {
-        Ok(p) => {
-            if let Some(key) = &p.idempotency_key {
-                span.record("idempotency_key", key.as_str());
-            }
-            run(transport, config, shared, p)
-                .instrument(span.clone())
-                .await
-        }
-        Err(error) => (Err(error), 0),
-    };
+    // Boxed: the loop's state is most of a call's, and outer futures that held it inline
+    // would copy it whole at every level of `.await`.
+    let (result, attempts) = Box::pin(run(transport, config, shared, request, started, &span))
+        .instrument(span.clone())
+        .await;
     let log = CallLog {
-        method: request.method().as_str(),
-        template,
+        request,
         started,
         attempts,
         span,
@@ -115,22 +115,37 @@ pub(crate) async fn execute(
     (result, log)
 }
 
-/// Attempts until a success, a final error, or the deadline.
+/// Prepares the request, then attempts until a success, a final error, or the deadline.
 async fn run(
     transport: &dyn Transport,
     config: &Config,
     shared: &Shared,
-    p: Prepared,
+    request: &Request,
+    started: Instant,
+    span: &tracing::Span,
 ) -> (Result<(HttpResponse, ResponseMeta), Error>, u32) {
-    let span = tracing::Span::current();
-    let started = Instant::now();
+    let p = match prepare(config, request) {
+        Ok(p) => p,
+        Err(error) => return (Err(error), 0),
+    };
+    if let Some(key) = &p.idempotency_key {
+        span.record("idempotency_key", key.as_str());
+    }
     let deadline_at = started + p.deadline;
     let mut attempts = 0u32;
     // Whether an attempt so far may have been processed: then no later answer makes the
     // call's outcome "not sent" or "rejected".
     let mut maybe_processed = false;
+    let mut first = true;
     loop {
-        let time_left = deadline_at.saturating_duration_since(Instant::now());
+        // One clock read serves the deadline, the pacing and the attempt's timer; the first
+        // attempt's is the call's own.
+        let now = if std::mem::take(&mut first) {
+            started
+        } else {
+            Instant::now()
+        };
+        let time_left = deadline_at.saturating_duration_since(now);
         if time_left.is_zero() {
             span.record("attempts", attempts);
             let error = Error::Timeout {
@@ -143,7 +158,7 @@ async fn run(
         // After a 429, every call of the client keeps to the learned send rate: it waits for
         // a slot, asking again after each wait (the rate may have grown meanwhile); the
         // deadline bounds the waiting.
-        if let Some(wait) = pace(shared) {
+        if let Some(wait) = pace(shared, now) {
             tokio::time::sleep(wait.min(time_left)).await;
             continue;
         }
@@ -159,7 +174,7 @@ async fn run(
         );
         let mut http = p.http.clone();
         http.timeout = timeout;
-        let result = match tokio::time::timeout(timeout, transport.send(http))
+        let result = match tokio::time::timeout_at(now + timeout, transport.send(http))
             .instrument(attempt_span.clone())
             .await
         {
@@ -171,33 +186,23 @@ async fn run(
         if let (Some(rate), Ok(response)) = (&shared.rate, &result) {
             lock(rate).on_response(seconds(shared), response.status == 429);
         }
-        let outcome = match &result {
-            Ok(response) => {
-                attempt_span.record("status", response.status);
-                if let Some(id) = request_id(response, config) {
-                    attempt_span.record("request_id", id.as_str());
-                }
-                AttemptOutcome::Response {
-                    status: response.status,
-                    retry_after: retry_after(response),
-                }
+        if let Ok(response) = &result
+            && !attempt_span.is_disabled()
+        {
+            attempt_span.record("status", response.status);
+            if let Some(id) = request_id(response, config) {
+                attempt_span.record("request_id", id.as_str());
             }
-            Err(AttemptError::Transport(e)) if e.is_connect() => AttemptOutcome::ConnectFailed,
-            Err(AttemptError::Transport(e)) if e.is_timeout() => AttemptOutcome::TimedOut,
-            Err(AttemptError::Transport(e)) if e.is_redirect() => AttemptOutcome::Unsendable,
-            Err(AttemptError::Transport(_)) => AttemptOutcome::ConnectionFailed,
-            Err(AttemptError::TimedOut) => AttemptOutcome::TimedOut,
-        };
+        }
 
         let result = match result {
             Ok(response) if (200..=299).contains(&response.status) && !too_large(&response) => {
+                let facts = ResponseFacts::read(&response, config);
                 let meta = ResponseMeta {
                     status: response.status,
                     idempotency_key: p.idempotency_key.clone(),
-                    replayed: response
-                        .header_value("idempotent-replayed")
-                        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true")),
-                    request_id: request_id(&response, config),
+                    replayed: facts.replayed,
+                    request_id: facts.request_id,
                     attempts,
                 };
                 lock(&shared.budget).pay_back_success();
@@ -211,6 +216,17 @@ async fn run(
             other => other,
         };
 
+        let outcome = match &result {
+            Ok(response) => AttemptOutcome::Response {
+                status: response.status,
+                retry_after: retry_after(response),
+            },
+            Err(AttemptError::Transport(e)) if e.is_connect() => AttemptOutcome::ConnectFailed,
+            Err(AttemptError::Transport(e)) if e.is_timeout() => AttemptOutcome::TimedOut,
+            Err(AttemptError::Transport(e)) if e.is_redirect() => AttemptOutcome::Unsendable,
+            Err(AttemptError::Transport(_)) => AttemptOutcome::ConnectionFailed,
+            Err(AttemptError::TimedOut) => AttemptOutcome::TimedOut,
+        };
         let decision = classify(&outcome, p.http.method, p.idempotency_key.is_some());
         let time_left = deadline_at.saturating_duration_since(Instant::now());
         let planned = plan_retry(&p.retry, decision, attempts, time_left, fastrand::f64())
@@ -249,13 +265,20 @@ async fn run(
 
 /// The limiter's clock: seconds since the client was built.
 fn seconds(shared: &Shared) -> f64 {
-    shared.epoch.elapsed().as_secs_f64()
+    seconds_at(shared, Instant::now())
+}
+
+fn seconds_at(shared: &Shared, now: Instant) -> f64 {
+    now.saturating_duration_since(shared.epoch).as_secs_f64()
 }
 
 /// How long this attempt waits for its turn under the learned send rate, if it must.
-fn pace(shared: &Shared) -> Option<Duration> {
-    let rate = shared.rate.as_ref()?;
-    let wait = lock(rate).acquire(seconds(shared), fastrand::f64())?;
+fn pace(shared: &Shared, now: Instant) -> Option<Duration> {
+    let mut rate = lock(shared.rate.as_ref()?);
+    if !rate.is_active() {
+        return None;
+    }
+    let wait = rate.acquire(seconds_at(shared, now), fastrand::f64())?;
     Some(Duration::from_secs_f64(wait.min(60.0)))
 }
 
@@ -325,7 +348,7 @@ fn final_error(
                 idempotency_key: p.idempotency_key.clone(),
                 request_id: request_id(&response, config),
                 maybe_processed,
-                redactor: config.redactor.clone(),
+                redactor: &config.redactor,
             };
             if too_large(&response) {
                 return Error::UnexpectedResponse {
@@ -366,15 +389,67 @@ fn final_error(
 
 fn retry_after(response: &HttpResponse) -> Option<Duration> {
     response
-        .header_value("retry-after")
+        .header_named(&RETRY_AFTER)
         .and_then(|v| parse_retry_after(v, SystemTime::now()))
+}
+
+/// What a success's headers say, read in one pass over them (a lookup per header name
+/// would hash each name).
+struct ResponseFacts {
+    replayed: bool,
+    request_id: Option<String>,
+}
+
+impl ResponseFacts {
+    fn read(response: &HttpResponse, config: &Config) -> Self {
+        if !response.raw_headers.is_empty() {
+            // A fake's response with headers that are not valid HTTP: by name, as ever.
+            return Self {
+                replayed: replayed(response.header_named(&IDEMPOTENT_REPLAYED)),
+                request_id: request_id(response, config),
+            };
+        }
+        // The first value of each, as `HeaderMap::get` would give.
+        let [mut replayed_value, mut x_request_id, mut plain_request_id] = [None; 3];
+        for (name, value) in &response.headers {
+            let slot = if *name == IDEMPOTENT_REPLAYED {
+                &mut replayed_value
+            } else if *name == REQUEST_ID_HEADERS[0] {
+                &mut x_request_id
+            } else if *name == REQUEST_ID_HEADERS[1] {
+                &mut plain_request_id
+            } else {
+                continue;
+            };
+            if slot.is_none() {
+                *slot = Some(value.to_str().ok());
+            }
+        }
+        Self {
+            replayed: replayed(replayed_value.flatten()),
+            request_id: redacted_request_id(
+                x_request_id.flatten().or(plain_request_id.flatten()),
+                config,
+            ),
+        }
+    }
+}
+
+fn replayed(value: Option<&str>) -> bool {
+    value.is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+}
+
+/// A request id as kept: at most 200 bytes, redacted (a server picks its value).
+fn redacted_request_id(value: Option<&str>, config: &Config) -> Option<String> {
+    value
+        .filter(|v| v.len() <= 200)
+        .map(|v| config.redactor.text(v))
 }
 
 /// The request id the server sent, redacted (a server picks its value).
 fn request_id(response: &HttpResponse, config: &Config) -> Option<String> {
-    REQUEST_ID_HEADERS
+    let value = REQUEST_ID_HEADERS
         .iter()
-        .find_map(|name| response.header_value(name))
-        .filter(|v| v.len() <= 200)
-        .map(|v| config.redactor.text(v))
+        .find_map(|name| response.header_named(name));
+    redacted_request_id(value, config)
 }

@@ -44,7 +44,11 @@
 
 use std::error::Error as StdError;
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
+
+use bytes::Bytes;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::request::Method;
 
@@ -81,12 +85,17 @@ pub trait Transport: Send + Sync + 'static {
 /// the `Idempotency-Key` and `Content-Type` are among its headers.
 ///
 /// Its `Debug` shows every header but `authorization`.
+///
+/// Cloning it is cheap: the header values and the body are shared, not copied (the client
+/// clones it once per attempt).
 #[derive(Clone)]
 pub struct HttpRequest {
     pub(crate) method: Method,
     pub(crate) url: String,
-    pub(crate) headers: Vec<(&'static str, String)>,
-    pub(crate) body: Option<Vec<u8>>,
+    /// Every value is visible ASCII; `authorization`'s is marked sensitive. Shared by the
+    /// attempts of a call.
+    pub(crate) headers: Arc<[(HeaderName, HeaderValue)]>,
+    pub(crate) body: Option<Bytes>,
     pub(crate) timeout: Duration,
     pub(crate) max_response_bytes: usize,
 }
@@ -104,9 +113,10 @@ impl HttpRequest {
 
     /// Every header, names in lower case.
     pub fn headers(&self) -> impl Iterator<Item = (&str, &str)> {
+        // The client builds only visible-ASCII values, which `to_str` always takes.
         self.headers
             .iter()
-            .map(|(name, value)| (*name, value.as_str()))
+            .map(|(name, value)| (name.as_str(), value.to_str().unwrap_or_default()))
     }
 
     /// The value of the header `name` (lower case), if present.
@@ -148,7 +158,7 @@ impl fmt::Debug for HttpRequest {
             .field("method", &self.method)
             .field("url", &self.url)
             .field("headers", &headers)
-            .field("body_bytes", &self.body.as_ref().map(Vec::len))
+            .field("body_bytes", &self.body.as_ref().map(Bytes::len))
             .finish_non_exhaustive()
     }
 }
@@ -157,17 +167,26 @@ impl fmt::Debug for HttpRequest {
 #[derive(Debug, Clone)]
 pub struct HttpResponse {
     pub(crate) status: u16,
-    pub(crate) headers: Vec<(String, String)>,
-    pub(crate) body: Vec<u8>,
+    /// As the HTTP library parsed them; taken, not copied, from reqwest's response.
+    pub(crate) headers: HeaderMap,
+    /// Headers added by [`header`](Self::header) that are not valid HTTP (a fake's), kept
+    /// as given rather than dropped.
+    pub(crate) raw_headers: Vec<(String, String)>,
+    pub(crate) body: Bytes,
     pub(crate) truncated: bool,
 }
 
 impl HttpResponse {
     /// A response with a status and a body, no headers yet.
     pub fn new(status: u16, body: Vec<u8>) -> Self {
+        Self::from_parts(status, HeaderMap::new(), Bytes::from(body))
+    }
+
+    pub(crate) fn from_parts(status: u16, headers: HeaderMap, body: Bytes) -> Self {
         Self {
             status,
-            headers: Vec::new(),
+            headers,
+            raw_headers: Vec::new(),
             body,
             truncated: false,
         }
@@ -176,7 +195,16 @@ impl HttpResponse {
     /// Adds a header (the name is kept in lower case).
     #[must_use]
     pub fn header(mut self, name: &str, value: impl Into<String>) -> Self {
-        self.headers.push((name.to_ascii_lowercase(), value.into()));
+        let value = value.into();
+        match (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(&value),
+        ) {
+            (Ok(name), Ok(value)) if value.to_str().is_ok() => {
+                self.headers.append(name, value);
+            }
+            _ => self.raw_headers.push((name.to_ascii_lowercase(), value)),
+        }
         self
     }
 
@@ -192,12 +220,31 @@ impl HttpResponse {
         self.status
     }
 
-    /// The first value of the header `name`, if present.
+    /// The first value of the header `name`, if present. A value that is not visible ASCII
+    /// (Mollie sends none) is of no use to the client and reads as absent.
     pub fn header_value(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        let parsed = HeaderName::from_bytes(name.as_bytes())
+            .ok()
+            .and_then(|name| self.headers.get(name))
+            .and_then(|value| value.to_str().ok());
+        parsed.or_else(|| {
+            self.raw_headers
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.as_str())
+        })
+    }
+
+    /// [`header_value`](Self::header_value) by a name parsed once, not per call.
+    pub(crate) fn header_named(&self, name: &HeaderName) -> Option<&str> {
+        match self.headers.get(name) {
+            Some(value) => value.to_str().ok(),
+            None => self
+                .raw_headers
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name.as_str()))
+                .map(|(_, v)| v.as_str()),
+        }
     }
 
     /// The body as read.
@@ -329,10 +376,16 @@ mod tests {
         let request = HttpRequest {
             method: Method::Get,
             url: "https://api.mollie.com/v2/customers".into(),
-            headers: vec![
-                ("authorization", "Bearer test_TopSecret42".into()),
-                ("accept", "application/hal+json".into()),
-            ],
+            headers: Arc::new([
+                (
+                    reqwest::header::AUTHORIZATION,
+                    HeaderValue::from_static("Bearer test_TopSecret42"),
+                ),
+                (
+                    reqwest::header::ACCEPT,
+                    HeaderValue::from_static("application/hal+json"),
+                ),
+            ]),
             body: None,
             timeout: Duration::from_secs(1),
             max_response_bytes: 10,
@@ -341,6 +394,18 @@ mod tests {
         assert!(!debug.contains("TopSecret42"), "{debug}");
         assert!(debug.contains("application/hal+json"), "{debug}");
         assert_eq!(request.header("Accept"), Some("application/hal+json"));
+    }
+
+    #[test]
+    fn a_response_keeps_every_header_it_is_given() {
+        let response = HttpResponse::new(200, Vec::new())
+            .header("Retry-After", "3")
+            .header("x-note", "caf\u{e9}")
+            .header("bad name", "kept");
+        assert_eq!(response.header_value("retry-after"), Some("3"));
+        assert_eq!(response.header_value("X-Note"), Some("caf\u{e9}"));
+        assert_eq!(response.header_value("bad name"), Some("kept"));
+        assert_eq!(response.header_value("absent"), None);
     }
 
     #[test]

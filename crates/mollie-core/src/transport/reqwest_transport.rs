@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use reqwest::header::{HeaderName, HeaderValue};
+use bytes::Bytes;
 
 use super::{HttpRequest, HttpResponse, Transport, TransportError};
 use crate::error::ConfigError;
@@ -87,16 +87,10 @@ impl Transport for ReqwestTransport {
             timeout: _,
             max_response_bytes,
         } = request;
+        // The values are shared, not copied; `authorization`'s is already marked sensitive.
         let mut builder = self.client.request(method(verb), &url);
-        for (name, value) in headers {
-            let Ok(mut value) = HeaderValue::try_from(value) else {
-                // The client builds only visible-ASCII values; refuse rather than send less.
-                return Err(TransportError::other(format!(
-                    "header `{name}` is not valid"
-                )));
-            };
-            value.set_sensitive(name == "authorization");
-            builder = builder.header(HeaderName::from_static(name), value);
+        for (name, value) in headers.iter() {
+            builder = builder.header(name.clone(), value.clone());
         }
         if let Some(body) = body {
             builder = builder.body(body);
@@ -108,26 +102,65 @@ impl Transport for ReqwestTransport {
                 response.status().as_u16()
             )));
         }
-        let mut out = HttpResponse::new(response.status().as_u16(), Vec::new());
-        for (name, value) in response.headers() {
-            // Mollie's headers are ASCII; a value that is not is of no use to the client.
-            if let Ok(value) = value.to_str() {
-                out.headers
-                    .push((name.as_str().to_owned(), value.to_owned()));
-            }
-        }
-        out.body = Vec::with_capacity(response.content_length().map_or(0, |len| {
-            usize::try_from(len).unwrap_or(0).min(max_response_bytes)
-        }));
+        let status = response.status().as_u16();
+        let headers = std::mem::take(response.headers_mut());
+        let mut body = Body::default();
+        let mut truncated = false;
         while let Some(chunk) = response.chunk().await.map_err(classify)? {
-            let room = max_response_bytes - out.body.len();
+            let room = max_response_bytes - body.len();
             if chunk.len() > room {
-                out.body.extend_from_slice(&chunk[..room]);
-                out.truncated = true;
+                body.push(chunk.slice(..room));
+                truncated = true;
                 break;
             }
-            out.body.extend_from_slice(&chunk);
+            body.push(chunk);
         }
+        let mut out = HttpResponse::from_parts(status, headers, body.into_bytes());
+        out.truncated = truncated;
         Ok(out)
+    }
+}
+
+/// A body read chunk by chunk: a body that arrives in one chunk (most of Mollie's) is kept as
+/// it came, without a copy.
+#[derive(Default)]
+enum Body {
+    #[default]
+    Empty,
+    One(Bytes),
+    Many(Vec<u8>),
+}
+
+impl Body {
+    fn len(&self) -> usize {
+        match self {
+            Body::Empty => 0,
+            Body::One(bytes) => bytes.len(),
+            Body::Many(bytes) => bytes.len(),
+        }
+    }
+
+    fn push(&mut self, chunk: Bytes) {
+        *self = match std::mem::take(self) {
+            Body::Empty => Body::One(chunk),
+            Body::One(first) => {
+                let mut all = Vec::with_capacity(first.len() + chunk.len());
+                all.extend_from_slice(&first);
+                all.extend_from_slice(&chunk);
+                Body::Many(all)
+            }
+            Body::Many(mut all) => {
+                all.extend_from_slice(&chunk);
+                Body::Many(all)
+            }
+        };
+    }
+
+    fn into_bytes(self) -> Bytes {
+        match self {
+            Body::Empty => Bytes::new(),
+            Body::One(bytes) => bytes,
+            Body::Many(bytes) => Bytes::from(bytes),
+        }
     }
 }
