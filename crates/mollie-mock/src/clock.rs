@@ -200,18 +200,8 @@ pub(crate) fn plus_months(date: Date, months: u32) -> Option<Date> {
     if year > 9999 {
         return None;
     }
-    let day = date.day().min(days_in_month(year, month)?);
+    let day = date.day().min(time::util::days_in_month(month, year));
     Date::from_calendar_date(year, month, day).ok()
-}
-
-/// How many days `month` of `year` has.
-fn days_in_month(year: i32, month: Month) -> Option<u8> {
-    let first = Date::from_calendar_date(year, month, 1).ok()?;
-    let mut last = 28;
-    while first.replace_day(last + 1).is_ok() {
-        last += 1;
-    }
-    Some(last)
 }
 
 /// Whether `date` is the last day of its month.
