@@ -16,16 +16,21 @@
 //!   the stream hands hyper a byte that ends the head as malformed instead of the rest, and
 //!   replaces hyper's bodiless answer (as it replaces every such answer of hyper's: 400 for a
 //!   malformed request, 414, 431) with Mollie's error body and the right status.
-//! - **A connection limit.** The listener accepts a connection only when a slot is free;
-//!   beyond the limit new connections wait in the operating system's backlog.
+//! - **A connection limit.** Each connection holds a slot. When a new one arrives and none
+//!   is free, or the process is out of file descriptors, the oldest connection that is not in
+//!   a request (one still waiting for its first head, trickling one, or idle between
+//!   requests) is closed to make room: an attacker holding every slot is pushed out by the
+//!   next client, while a request being handled is never cut. The limit is also kept 64
+//!   below the process's open-file limit.
 
+use std::collections::VecDeque;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::task::{Context, Poll, ready};
+use std::sync::{Arc, Mutex, Weak};
+use std::task::{Context, Poll, Waker, ready};
 use std::time::Duration;
 
 use axum::extract::connect_info::Connected;
@@ -84,19 +89,82 @@ pub(crate) struct MockListener {
     limits: Arc<ConnLimits>,
     /// One permit per connection being served.
     slots: Arc<Semaphore>,
+    /// The connections being served, oldest first (some may have ended).
+    open: VecDeque<Weak<Switches>>,
+}
+
+/// File descriptors kept out of the connections' reach.
+const SPARE_FDS: usize = 64;
+
+/// The process's soft limit of open files (Linux: `/proc/self/limits`); `None` when unknown
+/// or unlimited.
+fn open_file_limit() -> Option<usize> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
+    line.trim_start_matches("Max open files")
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
 }
 
 impl MockListener {
     /// Plain HTTP when `tls` is `None`.
     pub fn new(tcp: TcpListener, tls: Option<TlsAcceptor>, mut limits: ConnLimits) -> Self {
-        limits.max_connections = limits.max_connections.clamp(1, Semaphore::MAX_PERMITS);
+        // Connections never take the file descriptors the rest of the mock needs (webhook
+        // deliveries, the state file): at most the process's limit less a reserve.
+        let by_fds = open_file_limit().map_or(usize::MAX, |n| n.saturating_sub(SPARE_FDS));
+        limits.max_connections = limits
+            .max_connections
+            .min(by_fds)
+            .clamp(1, Semaphore::MAX_PERMITS);
         limits.max_uri_bytes = limits.max_uri_bytes.min(MAX_URI_CEILING);
         Self {
             tcp,
             tls,
             slots: Arc::new(Semaphore::new(limits.max_connections)),
             limits: Arc::new(limits),
+            open: VecDeque::new(),
         }
+    }
+
+    /// A free slot; else the oldest waiting connection is closed to make room, again every
+    /// 50 ms while none frees (a connection picked may have just begun a request, and a
+    /// request being handled is never cut).
+    async fn slot(&mut self) -> OwnedSemaphorePermit {
+        loop {
+            if let Ok(slot) = self.slots.clone().try_acquire_owned() {
+                return slot;
+            }
+            self.shed_oldest_waiting();
+            let freed = tokio::time::timeout(
+                Duration::from_millis(50),
+                self.slots.clone().acquire_owned(),
+            );
+            // The semaphore is never closed.
+            if let Ok(Ok(slot)) = freed.await {
+                return slot;
+            }
+        }
+    }
+
+    /// Closes the oldest connection that is not in a request being handled (it waits for a
+    /// request head, or idles between requests), to make room for a new one; whether there
+    /// was one.
+    fn shed_oldest_waiting(&mut self) -> bool {
+        let mut shed = false;
+        self.open.retain(|weak| {
+            let Some(switches) = weak.upgrade() else {
+                return false;
+            };
+            if shed || switches.busy.load(Ordering::Acquire) > 0 {
+                return true;
+            }
+            switches.shed();
+            shed = true;
+            false
+        });
+        shed
     }
 }
 
@@ -105,17 +173,10 @@ impl Listener for MockListener {
     type Addr = SocketAddr;
 
     async fn accept(&mut self) -> (Self::Io, Self::Addr) {
-        // A free slot first: beyond the limit, connections wait in the backlog, unaccepted.
-        // The semaphore is never closed, so this always gets one in the end.
-        let slot = loop {
-            match self.slots.clone().acquire_owned().await {
-                Ok(slot) => break slot,
-                Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
-            }
-        };
         loop {
             match self.tcp.accept().await {
                 Ok((stream, addr)) => {
+                    let slot = self.slot().await;
                     // Small request/response exchanges: do not let Nagle hold them back.
                     let _ = stream.set_nodelay(true);
                     // The TLS handshake is not done here but by the stream's first read, so
@@ -124,10 +185,19 @@ impl Listener for MockListener {
                         None => Inner::Plain(stream),
                         Some(acceptor) => Inner::Sniffing(stream, acceptor.clone()),
                     };
-                    return (CuttableStream::new(inner, self.limits.clone(), slot), addr);
+                    let stream = CuttableStream::new(inner, self.limits.clone(), slot);
+                    if self.open.len() >= 2 * self.limits.max_connections {
+                        self.open.retain(|weak| weak.strong_count() > 0);
+                    }
+                    self.open.push_back(Arc::downgrade(&stream.switches));
+                    return (stream, addr);
                 }
-                // Out of file descriptors and the like: back off briefly, keep serving.
-                Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+                // Out of file descriptors and the like: make room, back off briefly, keep
+                // serving.
+                Err(_) => {
+                    self.shed_oldest_waiting();
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
             }
         }
     }
@@ -151,9 +221,33 @@ struct Switches {
     /// When the connection was accepted.
     accepted: Instant,
     limits: Arc<ConnLimits>,
+    /// Set by the listener: close the connection to make room for a new one.
+    shed: AtomicBool,
+    /// Wakes a read that waits for the client, when the connection is shed.
+    reader: Mutex<Option<Waker>>,
 }
 
 impl Switches {
+    fn shed(&self) {
+        self.shed.store(true, Ordering::Release);
+        if let Some(waker) = self.reader.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            waker.wake();
+        }
+    }
+
+    fn is_shed(&self) -> bool {
+        self.shed.load(Ordering::Acquire)
+    }
+
+    /// Remembers the waker of a read about to wait.
+    fn waiting(&self, cx: &Context<'_>) {
+        let mut reader = self.reader.lock().unwrap_or_else(|e| e.into_inner());
+        match &*reader {
+            Some(waker) if waker.will_wake(cx.waker()) => {}
+            _ => *reader = Some(cx.waker().clone()),
+        }
+    }
+
     fn idle_since(&self) -> Instant {
         self.accepted + Duration::from_nanos(self.idle_since.load(Ordering::Acquire))
     }
@@ -262,6 +356,8 @@ impl CuttableStream {
                 idle_since: AtomicU64::new(0),
                 accepted,
                 limits,
+                shed: AtomicBool::new(false),
+                reader: Mutex::new(None),
             }),
             phase_since: accepted,
             read_timer: None,
@@ -414,10 +510,16 @@ impl CuttableStream {
         cx: &mut Context<'_>,
     ) -> Poll<io::Result<T>> {
         match polled {
-            Poll::Pending if self.write_stalled(cx) => {
-                Poll::Ready(Err(timed_out("writing the response")))
+            Poll::Pending => {
+                // Shed to make room (see `MockListener::slot`): a response the client does
+                // not take is given up at once.
+                self.switches.waiting(cx);
+                if self.switches.is_shed() || self.write_stalled(cx) {
+                    Poll::Ready(Err(timed_out("writing the response")))
+                } else {
+                    Poll::Pending
+                }
             }
-            Poll::Pending => Poll::Pending,
             ready => {
                 self.write_blocked_since = None;
                 ready
@@ -502,7 +604,8 @@ impl AsyncRead for CuttableStream {
                 let Some(deadline) = self.read_deadline() else {
                     return Poll::Pending;
                 };
-                if !expired(&mut self.read_timer, deadline, cx) {
+                self.switches.waiting(cx);
+                if !self.switches.is_shed() && !expired(&mut self.read_timer, deadline, cx) {
                     return Poll::Pending;
                 }
                 if self.framing.phase() == Phase::Idle && self.framing.heads() > 0 {

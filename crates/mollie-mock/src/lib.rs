@@ -277,7 +277,7 @@
 //! | [`MockConfig::header_timeout`] | 10 s | a new connection without a whole request head (a TLS handshake included) since it was accepted, or a later request's head not whole since its first byte: the connection is closed, without an answer |
 //! | [`MockConfig::body_timeout`] | 30 s | a body not whole since its head arrived: 408 with Mollie's body and `Connection: close`; the request is not processed (the log shows it with 408) |
 //! | [`MockConfig::idle_timeout`] | 60 s | a kept-alive connection with nothing of a next request, or a response the client does not read: the connection is closed, without an answer |
-//! | [`MockConfig::max_connections`] | 1 000 | a new connection waits, unaccepted, in the operating system's backlog until another closes |
+//! | [`MockConfig::max_connections`] | 1 000, and at most the process's open-file limit less 64 | the oldest connection that is not in a request is closed to make room for the new one |
 //! | [`MockConfig::max_uri_bytes`] | 32 KiB | 414 with Mollie's body |
 //! | [`MockConfig::max_header_bytes`] | 64 KiB of header lines | 431 with Mollie's body |
 //!
@@ -285,9 +285,12 @@
 //!   mock waits for the client: a request being handled, a `delay-ms` fault included, is
 //!   never cut, however long it takes. They also bound how long a stalled client can hold up
 //!   [`MockServer::shutdown`], which waits for open connections.
-//! - When every connection slot is taken, a new connection (a health check too) is answered
-//!   once one frees: a silent new connection is closed after the header timeout, an idle
-//!   one after the idle timeout.
+//! - When every connection slot is taken, a new connection (a health check too) is served at
+//!   once: the oldest connection that waits for a request head (silent, trickling, or idle
+//!   between requests) is closed to make room, and so is one when the process runs out of
+//!   file descriptors. A request being handled is never cut. Under 1 050 idle and trickling
+//!   connections with an open-file limit of 1 024, a health check is answered within a
+//!   second (`tests/fd_limit.rs`).
 //! - **Errors of the HTTP layer.** hyper, the HTTP library under axum, refuses some requests
 //!   before the mock sees them, with a status and no body; the mock's connection layer puts
 //!   Mollie's error body (`status`, `title`, `detail`, `_links.documentation`, as
@@ -988,8 +991,9 @@ impl MockConfig {
         self
     }
 
-    /// How many connections are served at once (default 1 000, at least 1). Further
-    /// connections wait, unaccepted, until one closes. See [Connections](crate#connections).
+    /// How many connections are served at once (default 1 000, at least 1, and at most the
+    /// process's open-file limit less 64). A connection beyond it makes room by closing the
+    /// oldest one that is not in a request. See [Connections](crate#connections).
     pub fn max_connections(mut self, max: usize) -> Self {
         self.conn.max_connections = max;
         self

@@ -185,7 +185,8 @@ struct Cli {
           value_parser = clap::value_parser!(u64).range(1024..=(1 << 40)))]
     max_object_bytes: Option<u64>,
 
-    /// The most connections served at once (default 1000); more wait to be accepted
+    /// The most connections served at once (default 1000, at most the open-file limit less
+    /// 64); beyond it, the oldest connection not in a request is closed to make room
     #[arg(long, env = "MOLLIE_MOCK_MAX_CONNECTIONS", value_name = "N",
           value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     max_connections: Option<u64>,

@@ -243,37 +243,55 @@ async fn slow_clients_are_cut_off_and_the_mock_stays_reachable() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_connection_limit_holds_until_a_slot_frees() {
+async fn at_the_connection_limit_the_oldest_waiting_connection_makes_room() {
+    // Timeouts far away: what frees a slot here is the limit's own rule, not a timer.
     let server = MockConfig::new()
         .max_connections(20)
-        .header_timeout(Duration::from_secs(1))
+        .header_timeout(Duration::from_secs(60))
+        .body_timeout(Duration::from_secs(60))
         .start()
         .await
         .expect("starts");
     let addr = server.addr();
-    let started = Instant::now();
-    let mut idle = Vec::new();
-    for _ in 0..20 {
-        idle.push(Conn::open(addr).await);
+    // The oldest connection is in a request: its head is in, its body still coming.
+    let mut in_request = Conn::open(addr).await;
+    let body = r#"{"name":"Kept"}"#;
+    in_request
+        .send(
+            format!(
+                "POST /v2/customers HTTP/1.1\r\nHost: mock\r\nAuthorization: Bearer {TEST_KEY}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
+                body.len(),
+                &body[..5]
+            )
+            .as_bytes(),
+        )
+        .await;
+    // The mock reads that head long before the 19 connections below are all made: from then
+    // on the connection is in a request.
+    let mut silent = Vec::new();
+    for _ in 0..19 {
+        silent.push(Conn::open(addr).await);
     }
-    // The 21st connection waits, unaccepted, while the 20 hold every slot...
-    let mut health = tokio::spawn(get(addr, "/__mock/health"));
-    assert!(
-        timeout(Duration::from_millis(400), &mut health)
-            .await
-            .is_err(),
-        "answered while all 20 slots were taken"
-    );
-    // ...until the header timeout closes the silent ones and frees their slots.
-    let health = timeout(Duration::from_secs(5), health)
+    // A 21st connection is served at once...
+    let health = timeout(Duration::from_secs(2), get(addr, "/__mock/health"))
         .await
-        .expect("answered once slots are free")
-        .expect("the request ran");
+        .expect("answered while every slot was taken");
     assert_eq!(health.status, 200);
-    assert!(started.elapsed() >= Duration::from_millis(900));
-    for mut conn in idle {
-        assert!(conn.closed_by(started + Duration::from_secs(5)).await);
-    }
+    // ...because the oldest silent one was closed, not the one in a request, and not the
+    // younger silent ones.
+    assert!(
+        silent[0]
+            .closed_by(Instant::now() + Duration::from_secs(2))
+            .await
+    );
+    assert!(
+        !silent[1]
+            .closed_by(Instant::now() + Duration::from_millis(300))
+            .await
+    );
+    in_request.send(&body.as_bytes()[5..]).await;
+    let created = in_request.response(false).await;
+    assert_eq!(created.status, 201, "the request in progress was cut");
     server.shutdown().await;
 }
 
