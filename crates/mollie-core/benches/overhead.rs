@@ -10,6 +10,13 @@
 //! answer and decoding it alone. The difference is the client's own layers (prepare, the
 //! retry loop, limiter and budget, spans, the futures between them).
 //!
+//! On a machine where a loopback round trip varies by more than the client's cost, count
+//! instructions instead (the client thread, per request, from two runs of one side each):
+//!
+//! ```text
+//! OVERHEAD_ONLY=sdk OVERHEAD_REQUESTS=500 valgrind --tool=callgrind --separate-threads=yes <bench binary>
+//! ```
+//!
 //! `cargo bench -p mollie-core --bench overhead` runs 60 rounds of 400 requests each; without
 //! `--bench` (as under `cargo test --all-targets`) a small smoke pass.
 
@@ -113,6 +120,27 @@ fn main() {
             assert_eq!(sdk().await, plain().await);
         }
     });
+
+    // `OVERHEAD_ONLY=sdk|bare OVERHEAD_REQUESTS=N`: only N more requests of one side, for an
+    // instruction counter (`valgrind --tool=callgrind --separate-threads=yes`): the client
+    // thread's count at two values of N gives one side's instructions per request, free of
+    // the machine's noise.
+    if let Ok(side) = std::env::var("OVERHEAD_ONLY") {
+        let n: u32 = std::env::var("OVERHEAD_REQUESTS")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(1000);
+        rt.block_on(async {
+            for _ in 0..n {
+                if side == "sdk" {
+                    std::hint::black_box(sdk().await);
+                } else {
+                    std::hint::black_box(plain().await);
+                }
+            }
+        });
+        return;
+    }
 
     let (mut with_sdk, mut with_bare) = (Vec::new(), Vec::new());
     for round in 0..rounds {
