@@ -7,6 +7,7 @@
 
 use std::ops::RangeInclusive;
 
+use futures::FutureExt;
 use mollie_models::{ListItem, ProfileId, SortOrder, ValidationError};
 use serde::de::DeserializeOwned;
 
@@ -153,8 +154,9 @@ impl Call {
     /// # Errors
     /// Refused input as [`Error::InvalidInput`] (nothing sent), or any error of
     /// [`Client::send`].
-    pub async fn send<T: DeserializeOwned>(self) -> Result<T, Error> {
-        Ok(self.send_with_meta::<T>().await?.value)
+    pub fn send<T: DeserializeOwned>(self) -> impl Future<Output = Result<T, Error>> + Send {
+        self.send_with_meta::<T>()
+            .map(|result| result.map(|response| response.value))
     }
 
     /// As [`send`](Self::send), with the response's facts (status, idempotency key,
@@ -162,18 +164,28 @@ impl Call {
     ///
     /// # Errors
     /// As [`send`](Self::send).
-    pub async fn send_with_meta<T: DeserializeOwned>(self) -> Result<Response<T>, Error> {
-        let (client, request) = self.ready()?;
-        client.send_with_meta(request).await
+    pub fn send_with_meta<T: DeserializeOwned>(
+        self,
+    ) -> impl Future<Output = Result<Response<T>, Error>> + Send {
+        // The request stays where the block holds it and is lent to the client: no copy
+        // of it from future to future.
+        let ready = self.ready();
+        async move {
+            let (client, request) = ready?;
+            client.call(&request).await
+        }
     }
 
     /// Sends a call whose success has no body (204).
     ///
     /// # Errors
     /// As [`send`](Self::send).
-    pub async fn send_no_content(self) -> Result<ResponseMeta, Error> {
-        let (client, request) = self.ready()?;
-        client.send_no_content(request).await
+    pub fn send_no_content(self) -> impl Future<Output = Result<ResponseMeta, Error>> + Send {
+        let ready = self.ready();
+        async move {
+            let (client, request) = ready?;
+            client.call_no_content(&request).await
+        }
     }
 
     /// Sends a list call and returns its first page.
@@ -244,8 +256,8 @@ macro_rules! operation {
             /// # Errors
             /// A [`mollie_core::Error`]: refused input (nothing sent), the API's refusal,
             /// rate limiting, transport failure, timeout, or an unexpected response.
-            pub async fn send_with_meta(self) -> ::std::result::Result<$crate::Response<$output>, $crate::Error> {
-                self.call.send_with_meta::<$output>().await
+    pub fn send_with_meta(self) -> impl ::std::future::Future<Output = ::std::result::Result<$crate::Response<$output>, $crate::Error>> + Send {
+                self.call.send_with_meta::<$output>()
             }
         }
 
@@ -267,8 +279,8 @@ macro_rules! operation {
             /// # Errors
             /// A [`mollie_core::Error`]: refused input (nothing sent), the API's refusal,
             /// rate limiting, transport failure, timeout, or an unexpected response.
-            pub async fn send_with_meta(self) -> ::std::result::Result<$crate::ResponseMeta, $crate::Error> {
-                self.call.send_no_content().await
+    pub fn send_with_meta(self) -> impl ::std::future::Future<Output = ::std::result::Result<$crate::ResponseMeta, $crate::Error>> + Send {
+                self.call.send_no_content()
             }
         }
 

@@ -139,8 +139,15 @@ impl Client {
     ///
     /// # Errors
     /// Any [`Error`]; see its variants.
-    pub async fn send<T: DeserializeOwned>(&self, request: Request) -> Result<T, Error> {
-        Ok(self.send_with_meta(request).await?.value)
+    #[allow(
+        clippy::manual_async_fn,
+        reason = "an `async fn` copies its by-value arguments into its state at the first poll"
+    )]
+    pub fn send<T: DeserializeOwned>(
+        &self,
+        request: Request,
+    ) -> impl Future<Output = Result<T, Error>> + Send {
+        async move { self.call(&request).await.map(|response| response.value) }
     }
 
     /// As [`send`](Self::send), with the [`ResponseMeta`]: status, idempotency key used,
@@ -148,11 +155,60 @@ impl Client {
     ///
     /// # Errors
     /// Any [`Error`]; see its variants.
-    pub async fn send_with_meta<T: DeserializeOwned>(
+    #[allow(
+        clippy::manual_async_fn,
+        reason = "an `async fn` copies its by-value arguments into its state at the first poll"
+    )]
+    pub fn send_with_meta<T: DeserializeOwned>(
         &self,
         request: Request,
+    ) -> impl Future<Output = Result<Response<T>, Error>> + Send {
+        // Not an `async fn`: one would copy `request` from its argument into its state at
+        // the first poll. The block keeps it where it was captured and lends it.
+        async move { self.call(&request).await }
+    }
+
+    /// Sends `request` and ignores the body of its success (delete, revoke, cancel).
+    ///
+    /// # Errors
+    /// Any [`Error`]; see its variants.
+    #[allow(
+        clippy::manual_async_fn,
+        reason = "an `async fn` copies its by-value arguments into its state at the first poll"
+    )]
+    pub fn send_no_content(
+        &self,
+        request: Request,
+    ) -> impl Future<Output = Result<ResponseMeta, Error>> + Send {
+        async move { self.call_no_content(&request).await }
+    }
+
+    /// Sends a list request and returns its page.
+    ///
+    /// # Errors
+    /// Any [`Error`]; see its variants.
+    pub async fn page<T: ListItem + DeserializeOwned>(
+        &self,
+        request: Request,
+    ) -> Result<Page<T>, Error> {
+        let response = self.call::<List<T>>(&request).await?;
+        Ok(Page::new(response.value, response.meta, request))
+    }
+
+    /// Sends `request`, lent, and ignores the body of its success.
+    pub(crate) async fn call_no_content(&self, request: &Request) -> Result<ResponseMeta, Error> {
+        let (result, log) = self.execute(request).await;
+        let result = result.map(|(_, meta)| meta);
+        log.finish(&result, result.as_ref().ok());
+        result
+    }
+
+    /// Sends `request`, lent, and decodes its success as `T`.
+    pub(crate) async fn call<T: DeserializeOwned>(
+        &self,
+        request: &Request,
     ) -> Result<Response<T>, Error> {
-        let (result, log) = self.execute(&request).await;
+        let (result, log) = self.execute(request).await;
         let result = result.and_then(|(raw, meta)| {
             let context = Context {
                 idempotency_key: meta.idempotency_key.clone(),
@@ -165,29 +221,6 @@ impl Client {
         });
         log.finish(&result, result.as_ref().ok().map(|r| &r.meta));
         result
-    }
-
-    /// Sends `request` and ignores the body of its success (delete, revoke, cancel).
-    ///
-    /// # Errors
-    /// Any [`Error`]; see its variants.
-    pub async fn send_no_content(&self, request: Request) -> Result<ResponseMeta, Error> {
-        let (result, log) = self.execute(&request).await;
-        let result = result.map(|(_, meta)| meta);
-        log.finish(&result, result.as_ref().ok());
-        result
-    }
-
-    /// Sends a list request and returns its page.
-    ///
-    /// # Errors
-    /// Any [`Error`]; see its variants.
-    pub async fn page<T: ListItem + DeserializeOwned>(
-        &self,
-        request: Request,
-    ) -> Result<Page<T>, Error> {
-        let response = self.send_with_meta::<List<T>>(request.clone()).await?;
-        Ok(Page::new(response.value, response.meta, request))
     }
 
     /// The page after `page`, or `None` on the last.

@@ -15,7 +15,7 @@ use crate::config::{Config, MAX_RESPONSE_BYTES};
 use crate::error::Error;
 use crate::hal;
 use crate::redact::Redactor;
-use crate::request::{IdempotencyKey, Placement, Request, Target, check_segment};
+use crate::request::{IdempotencyKey, Placement, Request, Segment, Target, check_segment};
 use crate::retry::RetryPolicy;
 use crate::transport::HttpRequest;
 
@@ -104,16 +104,17 @@ pub(crate) fn prepare(config: &Config, request: &Request) -> Result<Prepared, Er
             url.push_str(base.strip_suffix('/').unwrap_or(base));
             for segment in segments {
                 url.push('/');
-                let segment = check_segment(segment)?;
-                // Fixed words and Mollie's ids are letters, digits, `-` and `_`: nothing to
-                // encode, so skip the encoder's byte-by-byte walk.
-                if segment
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-                {
-                    url.push_str(segment);
+                let text = check_segment(segment)?;
+                // A checked fixed word, and any of Mollie's ids, is letters, digits, `-` and
+                // `_`: nothing to encode, so the encoder's byte-by-byte walk is skipped.
+                let plain = matches!(segment, Segment::Literal(_))
+                    || text
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+                if plain {
+                    url.push_str(text);
                 } else {
-                    url.extend(utf8_percent_encode(segment, PATH_SEGMENT));
+                    url.extend(utf8_percent_encode(text, PATH_SEGMENT));
                 }
             }
             (url, None)

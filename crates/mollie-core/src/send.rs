@@ -3,10 +3,12 @@
 
 use std::time::{Duration, SystemTime};
 
+use futures::future::Either;
 use reqwest::header::{HeaderName, RETRY_AFTER};
 use tokio::time::Instant;
 use tracing::Instrument;
 use tracing::field::Empty;
+use tracing::instrument::Instrumented;
 
 use crate::client::{Shared, lock};
 use crate::config::{Config, MAX_RESPONSE_BYTES};
@@ -103,9 +105,8 @@ pub(crate) async fn execute<'a>(
     );
     // Boxed: the loop's state is most of a call's, and outer futures that held it inline
     // would copy it whole at every level of `.await`.
-    let (result, attempts) = Box::pin(run(transport, config, shared, request, started, &span))
-        .instrument(span.clone())
-        .await;
+    let run = Box::pin(run(transport, config, shared, request, started, &span));
+    let (result, attempts) = traced(run, &span).await;
     let log = CallLog {
         request,
         started,
@@ -174,10 +175,8 @@ async fn run(
         );
         let mut http = p.http.clone();
         http.timeout = timeout;
-        let result = match tokio::time::timeout_at(now + timeout, transport.send(http))
-            .instrument(attempt_span.clone())
-            .await
-        {
+        let attempt = tokio::time::timeout_at(now + timeout, transport.send(http));
+        let result = match traced(attempt, &attempt_span).await {
             Ok(Ok(response)) => Ok(response),
             Ok(Err(error)) => Err(AttemptError::Transport(error)),
             Err(_) => Err(AttemptError::TimedOut),
@@ -260,6 +259,16 @@ async fn run(
             maybe_processed,
         };
         return (Err(final_error(result, &p, config, context)), attempts);
+    }
+}
+
+/// `future` inside `span`, or as it is when the span is off (no subscriber wants it): then
+/// the wrapper's enter and exit at every poll would be for nothing.
+fn traced<F: Future>(future: F, span: &tracing::Span) -> Either<F, Instrumented<F>> {
+    if span.is_disabled() {
+        Either::Left(future)
+    } else {
+        Either::Right(future.instrument(span.clone()))
     }
 }
 

@@ -18,12 +18,17 @@ use crate::request::Method;
 #[derive(Debug, Clone)]
 pub struct ReqwestTransport {
     client: reqwest::Client,
+    /// A client of the caller's may follow redirects; the SDK's own never does.
+    may_redirect: bool,
 }
 
 impl ReqwestTransport {
     /// A transport over your own reqwest client.
     pub fn from_client(client: reqwest::Client) -> Self {
-        Self { client }
+        Self {
+            client,
+            may_redirect: true,
+        }
     }
 
     /// The client the SDK builds by default: no redirects, HTTPS only unless the base URL
@@ -44,7 +49,10 @@ impl ReqwestTransport {
         let client = builder
             .build()
             .map_err(|e| ConfigError::Http(e.to_string()))?;
-        Ok(Self { client })
+        Ok(Self {
+            client,
+            may_redirect: false,
+        })
     }
 }
 
@@ -87,16 +95,21 @@ impl Transport for ReqwestTransport {
             timeout: _,
             max_response_bytes,
         } = request;
+        // A request made in place rather than through a builder, which would be moved (and
+        // copied) at every header.
+        let parsed = reqwest::Url::parse(&url)
+            .map_err(|_| TransportError::other("the request URL does not parse"))?;
+        let mut outgoing = reqwest::Request::new(method(verb), parsed);
+        let outgoing_headers = outgoing.headers_mut();
         // The values are shared, not copied; `authorization`'s is already marked sensitive.
-        let mut builder = self.client.request(method(verb), &url);
         for (name, value) in headers.iter() {
-            builder = builder.header(name.clone(), value.clone());
+            outgoing_headers.append(name.clone(), value.clone());
         }
         if let Some(body) = body {
-            builder = builder.body(body);
+            *outgoing.body_mut() = Some(body.into());
         }
-        let mut response = builder.send().await.map_err(classify)?;
-        if response.url().as_str() != url {
+        let mut response = self.client.execute(outgoing).await.map_err(classify)?;
+        if self.may_redirect && response.url().as_str() != url {
             return Err(TransportError::redirect(format!(
                 "answered with HTTP {} after a redirect",
                 response.status().as_u16()
