@@ -164,32 +164,39 @@ pub(crate) fn prepare(config: &Config, request: &Request) -> Result<Prepared, Er
         url = serializer.finish();
     }
 
-    let mut body = request.body.clone();
-    let mut inject = |name: &str, value: serde_json::Value| -> Result<(), Error> {
-        match body.get_or_insert_with(|| serde_json::Value::Object(Default::default())) {
-            serde_json::Value::Object(map) => {
-                map.entry(name).or_insert(value);
-                Ok(())
+    let testmode_in_body = testmode.filter(|_| request.testmode_in == Placement::Body);
+    let profile_in_body = profile_id.filter(|_| request.profile_id_in == Placement::Body);
+    let serialized = if testmode_in_body.is_none() && profile_in_body.is_none() {
+        // Nothing to add: the body is written as the caller built it, without a copy.
+        request.body.as_ref().map(serde_json::to_vec).transpose()
+    } else {
+        let mut body = request.body.clone();
+        let mut inject = |name: &str, value: serde_json::Value| -> Result<(), Error> {
+            match body.get_or_insert_with(|| serde_json::Value::Object(Default::default())) {
+                serde_json::Value::Object(map) => {
+                    map.entry(name).or_insert(value);
+                    Ok(())
+                }
+                _ => Err(ValidationError::new(
+                    "body",
+                    format!("`{name}` goes into the body, which must then be a JSON object"),
+                )
+                .into()),
             }
-            _ => Err(ValidationError::new(
-                "body",
-                format!("`{name}` goes into the body, which must then be a JSON object"),
-            )
-            .into()),
+        };
+        if let Some(testmode) = testmode_in_body {
+            inject("testmode", serde_json::Value::Bool(testmode))?;
         }
+        if let Some(profile_id) = profile_in_body {
+            inject(
+                "profileId",
+                serde_json::Value::String(profile_id.as_str().to_owned()),
+            )?;
+        }
+        body.as_ref().map(serde_json::to_vec).transpose()
     };
-    if let (Some(testmode), Placement::Body) = (testmode, request.testmode_in) {
-        inject("testmode", serde_json::Value::Bool(testmode))?;
-    }
-    if let (Some(profile_id), Placement::Body) = (profile_id, request.profile_id_in) {
-        inject(
-            "profileId",
-            serde_json::Value::String(profile_id.as_str().to_owned()),
-        )?;
-    }
-    let body = body
-        .map(|value| serde_json::to_vec(&value).map(Bytes::from))
-        .transpose()
+    let body = serialized
+        .map(|bytes| bytes.map(Bytes::from))
         .map_err(|e| ValidationError::new("body", format!("cannot be serialized: {e}")))?;
 
     // Filled in once, before the first attempt: every retry reuses it.
