@@ -51,14 +51,21 @@ pub(crate) struct CallLog<'a> {
 impl CallLog<'_> {
     /// Logs the end of the call: its facts on success, its error's kind on failure.
     pub(crate) fn finish<T>(&self, result: &Result<T, Error>, meta: Option<&ResponseMeta>) {
-        // Off (the usual case in production), the call pays for neither clock nor fields.
-        if !tracing::enabled!(tracing::Level::DEBUG) {
-            return;
-        }
+        self.span.in_scope(|| {
+            // Asked inside the call's span, which a filter may be scoped to. Off (the usual
+            // case in production), the call pays for neither clock nor fields.
+            if !tracing::enabled!(tracing::Level::DEBUG) {
+                return;
+            }
+            self.emit(result, meta);
+        });
+    }
+
+    fn emit<T>(&self, result: &Result<T, Error>, meta: Option<&ResponseMeta>) {
         let elapsed_ms = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
         let method = self.request.method().as_str();
         let path = self.request.template();
-        self.span.in_scope(|| match (result, meta) {
+        match (result, meta) {
             (Ok(_), Some(meta)) => tracing::debug!(
                 method,
                 path = %path,
@@ -80,7 +87,7 @@ impl CallLog<'_> {
                 error_kind = error.kind_name(),
                 "mollie call failed"
             ),
-        });
+        }
     }
 }
 

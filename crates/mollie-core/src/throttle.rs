@@ -190,7 +190,9 @@ impl AdaptiveRate {
             let elapsed = (now - last).max(0.0);
             self.tokens = (self.tokens + elapsed * self.fill_rate).min(self.capacity);
         }
-        self.last_refill = Some(now);
+        // Concurrent calls read the clock at slightly different moments: a time older than
+        // the last refill must not move it back, or the next refill would credit twice.
+        self.last_refill = Some(self.last_refill.map_or(now, |last| last.max(now)));
     }
 
     /// Counts a response into the current window; at a window's end, folds its rate into the
@@ -235,6 +237,27 @@ mod tests {
             t += 1.0 / per_second;
         }
         t
+    }
+
+    #[test]
+    fn a_late_clock_reading_credits_no_slot_twice() {
+        let mut rate = AdaptiveRate::default();
+        let t = send(&mut rate, 0.0, 3.0, 100.0);
+        rate.on_response(t, true);
+        // Empty the bucket, then ask with a reading older than the last one (another task
+        // read the clock first): no slot appears from the difference.
+        while rate.acquire(t, 0.0).is_none() {}
+        assert!(rate.acquire(t - 0.05, 0.0).is_some());
+        let wait = rate.acquire(t, 0.0).expect("still empty");
+        assert!(
+            wait > 0.0 && wait <= 1.0 / rate.fill_rate(),
+            "{wait} against {}",
+            rate.fill_rate()
+        );
+        assert!(
+            rate.acquire(t + 0.5 / rate.fill_rate(), 0.0).is_some(),
+            "half a slot's time gave a slot"
+        );
     }
 
     #[test]

@@ -27,6 +27,23 @@ fn create_customer() -> Request {
 }
 
 #[tokio::test]
+async fn a_filter_scoped_to_the_call_span_sees_the_calls_event() {
+    let _serial = SERIAL.lock().await;
+    let captured = Captured::default();
+    let _guard = captured.install_in_request_span();
+    let server = TestServer::start(|_, _| {
+        Reply::mollie_error(422, "Unprocessable Entity", "The email is invalid", None)
+    })
+    .await;
+    let client = server.client().build().unwrap();
+
+    let error = client.send_no_content(create_customer()).await.unwrap_err();
+    assert_eq!(error.status(), Some(422));
+    let logs = captured.text();
+    assert_eq!(lines_with(&logs, "mollie call failed").len(), 1, "{logs}");
+}
+
+#[tokio::test]
 async fn a_failing_call_logs_one_event_with_its_facts_and_no_secret() {
     let _serial = SERIAL.lock().await;
     let captured = Captured::default();

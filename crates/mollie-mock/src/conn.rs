@@ -20,7 +20,8 @@
 //!   is free, or the process is out of file descriptors, the oldest connection that is not in
 //!   a request (one still waiting for its first head, trickling one, or idle between
 //!   requests) is closed to make room: an attacker holding every slot is pushed out by the
-//!   next client, while a request being handled is never cut. The limit is also kept 64
+//!   next client, while a request being handled, or an answer still being written, is never
+//!   cut. Only `accept` failures for want of descriptors or memory shed a connection. The limit is also kept 64
 //!   below the process's open-file limit.
 
 use std::collections::VecDeque;
@@ -93,6 +94,12 @@ pub(crate) struct MockListener {
     open: VecDeque<Weak<Switches>>,
 }
 
+/// Whether `accept` failed for want of descriptors or memory (`ENFILE`, `EMFILE`, `ENOMEM`:
+/// the same numbers on Linux, the BSDs and macOS).
+fn out_of_resources(error: &io::Error) -> bool {
+    matches!(error.raw_os_error(), Some(12 | 23 | 24))
+}
+
 /// File descriptors kept out of the connections' reach.
 const SPARE_FDS: usize = 64;
 
@@ -157,7 +164,10 @@ impl MockListener {
             let Some(switches) = weak.upgrade() else {
                 return false;
             };
-            if shed || switches.busy.load(Ordering::Acquire) > 0 {
+            if shed
+                || switches.busy.load(Ordering::Acquire) > 0
+                || switches.output_pending.load(Ordering::Acquire)
+            {
                 return true;
             }
             switches.shed();
@@ -192,10 +202,13 @@ impl Listener for MockListener {
                     self.open.push_back(Arc::downgrade(&stream.switches));
                     return (stream, addr);
                 }
-                // Out of file descriptors and the like: make room, back off briefly, keep
-                // serving.
-                Err(_) => {
-                    self.shed_oldest_waiting();
+                // Out of file descriptors or memory: make room, back off briefly, keep
+                // serving. Other failures (a connection aborted before it was accepted) only
+                // back off.
+                Err(error) => {
+                    if out_of_resources(&error) {
+                        self.shed_oldest_waiting();
+                    }
                     tokio::time::sleep(Duration::from_millis(20)).await;
                 }
             }
@@ -223,6 +236,8 @@ struct Switches {
     limits: Arc<ConnLimits>,
     /// Set by the listener: close the connection to make room for a new one.
     shed: AtomicBool,
+    /// A write waits for the client to take bytes: an answer is on its way out.
+    output_pending: AtomicBool,
     /// Wakes a read that waits for the client, when the connection is shed.
     reader: Mutex<Option<Waker>>,
 }
@@ -357,6 +372,7 @@ impl CuttableStream {
                 accepted,
                 limits,
                 shed: AtomicBool::new(false),
+                output_pending: AtomicBool::new(false),
                 reader: Mutex::new(None),
             }),
             phase_since: accepted,
@@ -511,10 +527,10 @@ impl CuttableStream {
     ) -> Poll<io::Result<T>> {
         match polled {
             Poll::Pending => {
-                // Shed to make room (see `MockListener::slot`): a response the client does
-                // not take is given up at once.
-                self.switches.waiting(cx);
-                if self.switches.is_shed() || self.write_stalled(cx) {
+                // A connection with output waiting is never shed (see
+                // `MockListener::shed_oldest_waiting`): its client is receiving an answer.
+                self.switches.output_pending.store(true, Ordering::Release);
+                if self.write_stalled(cx) {
                     Poll::Ready(Err(timed_out("writing the response")))
                 } else {
                     Poll::Pending
@@ -522,6 +538,7 @@ impl CuttableStream {
             }
             ready => {
                 self.write_blocked_since = None;
+                self.switches.output_pending.store(false, Ordering::Release);
                 ready
             }
         }

@@ -288,7 +288,8 @@
 //! - When every connection slot is taken, a new connection (a health check too) is served at
 //!   once: the oldest connection that waits for a request head (silent, trickling, or idle
 //!   between requests) is closed to make room, and so is one when the process runs out of
-//!   file descriptors. A request being handled is never cut. Under 1 050 idle and trickling
+//!   file descriptors. A request being handled, or an answer its client is still
+//!   receiving, is never cut. Under 1 050 idle and trickling
 //!   connections with an open-file limit of 1 024, a health check is answered within a
 //!   second (`tests/fd_limit.rs`).
 //! - **Errors of the HTTP layer.** hyper, the HTTP library under axum, refuses some requests

@@ -295,6 +295,66 @@ async fn at_the_connection_limit_the_oldest_waiting_connection_makes_room() {
     server.shutdown().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_receiving_answers_is_not_taken_for_a_waiting_one() {
+    let server = MockConfig::new()
+        .max_connections(2)
+        .header_timeout(Duration::from_secs(60))
+        .idle_timeout(Duration::from_secs(60))
+        .start()
+        .await
+        .expect("starts");
+    let addr = server.addr();
+    // The oldest connection pipelines requests and reads none of the answers, until the
+    // mock's writes to it wait for the client.
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket.set_recv_buffer_size(4096).expect("buffer");
+    let receiving = socket.connect(addr).await.expect("connects");
+    let request = format!(
+        "GET /v2/customers HTTP/1.1\r\nHost: mock\r\nAuthorization: Bearer {TEST_KEY}\r\n\r\n"
+    )
+    .repeat(20_000);
+    let (mut reader, mut writer) = receiving.into_split();
+    let writing = tokio::spawn(async move {
+        let _ = writer.write_all(request.as_bytes()).await;
+        writer
+    });
+    // Answered requests stop being counted once the mock's output waits for the client.
+    let mut blocked = false;
+    let mut last = 0;
+    let until = Instant::now() + Duration::from_secs(10);
+    while !blocked && Instant::now() < until {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let now = server.requests().len();
+        blocked = now == last && now > 0;
+        last = now;
+    }
+    assert!(blocked, "the mock's writes never waited");
+    // A younger, silent connection takes the other slot; a third arrives.
+    let mut silent = Conn::open(addr).await;
+    let health = timeout(Duration::from_secs(2), get(addr, "/__mock/health"))
+        .await
+        .expect("served while both slots were taken");
+    assert_eq!(health.status, 200);
+    // The silent one made room; the one receiving answers still gets them.
+    assert!(
+        silent
+            .closed_by(Instant::now() + Duration::from_secs(2))
+            .await
+    );
+    let mut chunk = [0u8; 4096];
+    let n = timeout(Duration::from_secs(2), reader.read(&mut chunk))
+        .await
+        .expect("reads")
+        .expect("reads");
+    assert!(
+        n > 0 && chunk.starts_with(b"HTTP/1.1 200"),
+        "the answers were cut"
+    );
+    writing.abort();
+    drop(server);
+}
+
 #[tokio::test]
 async fn a_body_that_does_not_arrive_gets_a_408() {
     let server = MockConfig::new()

@@ -279,4 +279,23 @@ impl Captured {
             .finish();
         tracing::subscriber::set_default(subscriber)
     }
+
+    /// Captures events only inside the `mollie.request` span, as a filter scoped to the
+    /// SDK's spans does (an `EnvFilter` of `[mollie.request]=debug`).
+    pub fn install_in_request_span(&self) -> tracing::subscriber::DefaultGuard {
+        use tracing_subscriber::layer::SubscriberExt;
+        let writer = self.clone();
+        let filter = tracing_subscriber::filter::DynFilterFn::new(|metadata, cx| {
+            metadata.is_span()
+                || cx
+                    .lookup_current()
+                    .is_some_and(|span| span.scope().any(|s| s.name() == "mollie.request"))
+        });
+        // A global filter, as `EnvFilter` is: asked before anything is built.
+        let layer = tracing_subscriber::fmt::layer()
+            .with_ansi(false)
+            .with_writer(move || writer.clone());
+        let subscriber = tracing_subscriber::registry().with(filter).with(layer);
+        tracing::subscriber::set_default(subscriber)
+    }
 }
