@@ -12,23 +12,10 @@ use axum::routing::get;
 use criterion::{Criterion, criterion_group, criterion_main};
 use mollie_core::{Client, Request};
 use mollie_models::{Customer, CustomerId};
-use serde_json::json;
 
-const KEY: &str = "test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM";
+mod support;
 
-fn customer_body() -> String {
-    json!({
-        "resource": "customer", "id": "cst_8wmqcHMN4U", "mode": "test",
-        "name": "Customer A", "email": "customer@example.org", "locale": "nl_NL",
-        "metadata": {"crmId": 42}, "createdAt": "2024-03-20T09:13:37+00:00",
-        "_links": {
-            "self": {"href": "https://api.mollie.com/v2/customers/cst_8wmqcHMN4U", "type": "application/hal+json"},
-            "dashboard": {"href": "https://my.mollie.com/dashboard/org_123/customers/cst_8wmqcHMN4U", "type": "text/html"},
-            "documentation": {"href": "https://docs.mollie.com/reference/get-customer", "type": "text/html"}
-        }
-    })
-    .to_string()
-}
+use support::{KEY, customer_body};
 
 fn bench(c: &mut Criterion) {
     // The server gets its own runtime and thread, so it never competes for the client's.

@@ -196,7 +196,7 @@ async fn run(
             && !attempt_span.is_disabled()
         {
             attempt_span.record("status", response.status);
-            if let Some(id) = request_id(response, config) {
+            if let Some(id) = ResponseFacts::read(response, config).request_id {
                 attempt_span.record("request_id", id.as_str());
             }
         }
@@ -362,7 +362,7 @@ fn final_error(
             tracing::Span::current().record("status", response.status);
             let context = Context {
                 idempotency_key: p.idempotency_key.clone(),
-                request_id: request_id(&response, config),
+                request_id: ResponseFacts::read(&response, config).request_id,
                 maybe_processed,
                 redactor: &config.redactor,
             };
@@ -409,8 +409,8 @@ fn retry_after(response: &HttpResponse) -> Option<Duration> {
         .and_then(|v| parse_retry_after(v, SystemTime::now()))
 }
 
-/// What a success's headers say, read in one pass over them (a lookup per header name
-/// would hash each name).
+/// What a response's headers say of it, read in one pass over them (a lookup per header
+/// name would hash each name).
 struct ResponseFacts {
     replayed: bool,
     request_id: Option<String>,
@@ -420,9 +420,12 @@ impl ResponseFacts {
     fn read(response: &HttpResponse, config: &Config) -> Self {
         if !response.raw_headers.is_empty() {
             // A fake's response with headers that are not valid HTTP: by name, as ever.
+            let request_id = REQUEST_ID_HEADERS
+                .iter()
+                .find_map(|name| response.header_named(name));
             return Self {
                 replayed: replayed(response.header_named(&IDEMPOTENT_REPLAYED)),
-                request_id: request_id(response, config),
+                request_id: redacted_request_id(request_id, config),
             };
         }
         // The first value of each, as `HeaderMap::get` would give.
@@ -460,12 +463,4 @@ fn redacted_request_id(value: Option<&str>, config: &Config) -> Option<String> {
     value
         .filter(|v| v.len() <= 200)
         .map(|v| config.redactor.text(v))
-}
-
-/// The request id the server sent, redacted (a server picks its value).
-fn request_id(response: &HttpResponse, config: &Config) -> Option<String> {
-    let value = REQUEST_ID_HEADERS
-        .iter()
-        .find_map(|name| response.header_named(name));
-    redacted_request_id(value, config)
 }
