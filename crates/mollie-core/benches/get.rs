@@ -6,38 +6,17 @@
 
 use std::time::Duration;
 
-use axum::Router;
 use axum::http::header;
-use axum::routing::get;
 use criterion::{Criterion, criterion_group, criterion_main};
 use mollie_core::{Client, Request};
 use mollie_models::{Customer, CustomerId};
 
 mod support;
 
-use support::{KEY, customer_body};
+use support::{KEY, serve_customer};
 
 fn bench(c: &mut Criterion) {
-    // The server gets its own runtime and thread, so it never competes for the client's.
-    let server_rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let body = customer_body();
-    let addr = server_rt.block_on(async move {
-        let app = Router::new().route(
-            "/v2/customers/{id}",
-            get(move || {
-                let body = body.clone();
-                async move { ([(header::CONTENT_TYPE, "application/hal+json")], body) }
-            }),
-        );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        addr
-    });
+    let (_server_rt, addr) = serve_customer();
 
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -22,16 +22,14 @@
 
 use std::time::{Duration, Instant};
 
-use axum::Router;
 use axum::http::header;
-use axum::routing::get;
 use mollie_core::transport::{HttpRequest, HttpResponse, Transport, TransportError};
 use mollie_core::{Client, Request};
 use mollie_models::{Customer, CustomerId};
 
 mod support;
 
-use support::{KEY, customer_body};
+use support::{KEY, customer_body, serve_customer};
 
 fn median(values: &mut [f64]) -> f64 {
     values.sort_by(f64::total_cmp);
@@ -42,28 +40,7 @@ fn main() {
     let full = std::env::args().any(|a| a == "--bench");
     let (rounds, per_round) = if full { (60, 400) } else { (2, 20) };
 
-    // The server gets its own runtime and thread, so it never competes for the client's.
-    let server_rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let body = customer_body();
-    let addr = server_rt.block_on(async move {
-        let app = Router::new().route(
-            "/v2/customers/{id}",
-            get(move || {
-                let body = body.clone();
-                async move { ([(header::CONTENT_TYPE, "application/hal+json")], body) }
-            }),
-        );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("port");
-        let addr = listener.local_addr().expect("address");
-        tokio::spawn(async move { axum::serve(listener, app).await });
-        addr
-    });
+    let (_server_rt, addr) = serve_customer();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

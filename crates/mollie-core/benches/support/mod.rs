@@ -1,5 +1,10 @@
-//! What the benches of this crate share: the credential and the customer the server answers.
+//! What the benches of this crate share: the credential, and a server answering a customer.
 
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::http::header;
+use axum::routing::get;
 use serde_json::json;
 
 /// A test API key of the right shape.
@@ -18,4 +23,32 @@ pub fn customer_body() -> String {
         }
     })
     .to_string()
+}
+
+/// An axum server on a loopback port answering every `GET /v2/customers/{id}` with
+/// [`customer_body`], on a runtime and thread of its own so that it never competes for the
+/// client's. Keep the runtime: the server stops with it.
+pub fn serve_customer() -> (tokio::runtime::Runtime, SocketAddr) {
+    let server_rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let body = customer_body();
+    let addr = server_rt.block_on(async move {
+        let app = Router::new().route(
+            "/v2/customers/{id}",
+            get(move || {
+                let body = body.clone();
+                async move { ([(header::CONTENT_TYPE, "application/hal+json")], body) }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("port");
+        let addr = listener.local_addr().expect("address");
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        addr
+    });
+    (server_rt, addr)
 }
