@@ -147,7 +147,22 @@ impl Client {
         &self,
         request: Request,
     ) -> impl Future<Output = Result<T, Error>> + Send {
-        async move { self.call(&request).await.map(|response| response.value) }
+        async move {
+            let (result, log) = self.execute(&request).await;
+            // Decoded straight into the result the caller gets: a `T` (hundreds of bytes for
+            // a payment) moved through a `Response` and back would be copied at each step.
+            match result {
+                Ok((raw, meta)) => {
+                    let value = self.decode(&raw, &meta);
+                    log.finish(value.as_ref().map(|_| &meta));
+                    value
+                }
+                Err(error) => {
+                    log.finish(Err(&error));
+                    Err(error)
+                }
+            }
+        }
     }
 
     /// As [`send`](Self::send), with the [`ResponseMeta`]: status, idempotency key used,
@@ -199,7 +214,7 @@ impl Client {
     pub(crate) async fn call_no_content(&self, request: &Request) -> Result<ResponseMeta, Error> {
         let (result, log) = self.execute(request).await;
         let result = result.map(|(_, meta)| meta);
-        log.finish(&result, result.as_ref().ok());
+        log.finish(result.as_ref());
         result
     }
 
@@ -210,17 +225,26 @@ impl Client {
     ) -> Result<Response<T>, Error> {
         let (result, log) = self.execute(request).await;
         let result = result.and_then(|(raw, meta)| {
-            let context = Context {
-                idempotency_key: meta.idempotency_key.clone(),
-                request_id: meta.request_id.clone(),
-                maybe_processed: false,
-                redactor: &self.inner.config.redactor,
-            };
-            let value = hal::decode(raw.status, &raw.body, &context)?;
+            let value = self.decode(&raw, &meta)?;
             Ok(Response { value, meta })
         });
-        log.finish(&result, result.as_ref().ok().map(|r| &r.meta));
+        log.finish(result.as_ref().map(|response| &response.meta));
         result
+    }
+
+    /// A success's body as `T`.
+    fn decode<T: DeserializeOwned>(
+        &self,
+        raw: &HttpResponse,
+        meta: &ResponseMeta,
+    ) -> Result<T, Error> {
+        let context = Context {
+            idempotency_key: meta.idempotency_key.as_ref(),
+            request_id: meta.request_id.as_deref(),
+            maybe_processed: false,
+            redactor: &self.inner.config.redactor,
+        };
+        hal::decode(raw.status, &raw.body, &context)
     }
 
     /// The page after `page`, or `None` on the last.

@@ -12,11 +12,12 @@ use crate::request::IdempotencyKey;
 pub(crate) const EXCERPT_BYTES: usize = 256;
 
 /// What is known about the request a response answers, for the errors built from it.
-#[derive(Debug, Clone)]
+/// Borrowed: a success, the usual case, copies nothing out of it.
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Context<'a> {
-    pub(crate) idempotency_key: Option<IdempotencyKey>,
+    pub(crate) idempotency_key: Option<&'a IdempotencyKey>,
     /// Already redacted.
-    pub(crate) request_id: Option<String>,
+    pub(crate) request_id: Option<&'a str>,
     /// An earlier attempt of the call may have been processed.
     pub(crate) maybe_processed: bool,
     pub(crate) redactor: &'a Redactor,
@@ -72,8 +73,8 @@ pub(crate) fn decode<T: DeserializeOwned>(
             format!("the body is not {} ({why})", short_type_name::<T>())
         },
         excerpt: excerpt(body, context.redactor),
-        idempotency_key: context.idempotency_key.clone(),
-        request_id: context.request_id.clone(),
+        idempotency_key: context.idempotency_key.cloned(),
+        request_id: context.request_id.map(str::to_owned),
         committed: (200..=299)
             .contains(&status)
             .then(|| Box::new(committed(body, context.redactor))),
@@ -144,8 +145,8 @@ pub(crate) fn error_from(
         return Error::RateLimited {
             retry_after,
             response,
-            idempotency_key: context.idempotency_key.clone(),
-            request_id: context.request_id.clone(),
+            idempotency_key: context.idempotency_key.cloned(),
+            request_id: context.request_id.map(str::to_owned),
             maybe_processed: context.maybe_processed,
         };
     }
@@ -153,8 +154,8 @@ pub(crate) fn error_from(
         Some(response) if (400..=599).contains(&status) => Error::Api {
             status,
             response,
-            idempotency_key: context.idempotency_key.clone(),
-            request_id: context.request_id.clone(),
+            idempotency_key: context.idempotency_key.cloned(),
+            request_id: context.request_id.map(str::to_owned),
             maybe_processed: context.maybe_processed,
         },
         _ => Error::UnexpectedResponse {
@@ -165,8 +166,8 @@ pub(crate) fn error_from(
                 "an error status without Mollie's error body".to_owned()
             },
             excerpt: excerpt(body, context.redactor),
-            idempotency_key: context.idempotency_key.clone(),
-            request_id: context.request_id.clone(),
+            idempotency_key: context.idempotency_key.cloned(),
+            request_id: context.request_id.map(str::to_owned),
             committed: None,
         },
     }
@@ -244,8 +245,9 @@ mod tests {
     fn error_bodies() {
         let body =
             br#"{"status":422,"title":"Unprocessable Entity","detail":"bad","field":"email"}"#;
+        let key = IdempotencyKey::parse("k").unwrap();
         let context = Context {
-            idempotency_key: Some(IdempotencyKey::parse("k").unwrap()),
+            idempotency_key: Some(&key),
             ..context()
         };
         let error = error_from(422, None, body, &context);

@@ -50,23 +50,23 @@ pub(crate) struct CallLog<'a> {
 
 impl CallLog<'_> {
     /// Logs the end of the call: its facts on success, its error's kind on failure.
-    pub(crate) fn finish<T>(&self, result: &Result<T, Error>, meta: Option<&ResponseMeta>) {
+    pub(crate) fn finish(&self, outcome: Result<&ResponseMeta, &Error>) {
         self.span.in_scope(|| {
             // Asked inside the call's span, which a filter may be scoped to. Off (the usual
             // case in production), the call pays for neither clock nor fields.
             if !tracing::enabled!(tracing::Level::DEBUG) {
                 return;
             }
-            self.emit(result, meta);
+            self.emit(outcome);
         });
     }
 
-    fn emit<T>(&self, result: &Result<T, Error>, meta: Option<&ResponseMeta>) {
+    fn emit(&self, outcome: Result<&ResponseMeta, &Error>) {
         let elapsed_ms = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
         let method = self.request.method().as_str();
         let path = self.request.template();
-        match (result, meta) {
-            (Ok(_), Some(meta)) => tracing::debug!(
+        match outcome {
+            Ok(meta) => tracing::debug!(
                 method,
                 path = %path,
                 status = meta.status,
@@ -76,8 +76,7 @@ impl CallLog<'_> {
                 replayed = meta.replayed,
                 "mollie call succeeded"
             ),
-            (Ok(_), None) => {}
-            (Err(error), _) => tracing::debug!(
+            Err(error) => tracing::debug!(
                 method,
                 path = %path,
                 status = error.status().unwrap_or(0),
@@ -360,9 +359,10 @@ fn final_error(
     match result {
         Ok(response) => {
             tracing::Span::current().record("status", response.status);
+            let request_id = ResponseFacts::read(&response, config).request_id;
             let context = Context {
-                idempotency_key: p.idempotency_key.clone(),
-                request_id: ResponseFacts::read(&response, config).request_id,
+                idempotency_key: p.idempotency_key.as_ref(),
+                request_id: request_id.as_deref(),
                 maybe_processed,
                 redactor: &config.redactor,
             };
@@ -371,8 +371,8 @@ fn final_error(
                     status: response.status,
                     reason: format!("the body is larger than {MAX_RESPONSE_BYTES} bytes"),
                     excerpt: hal::excerpt(&response.body, &config.redactor),
-                    idempotency_key: context.idempotency_key,
-                    request_id: context.request_id,
+                    idempotency_key: p.idempotency_key.clone(),
+                    request_id,
                     committed: (200..=299)
                         .contains(&response.status)
                         .then(|| Box::new(hal::committed(&response.body, &config.redactor))),
