@@ -637,8 +637,10 @@
 //!   Under `_mock` is the little only the mock knows: a payment's `failsWith` (the bank
 //!   reason its direct debit will fail with), a subscription's `failNext`, `paymentsMade`
 //!   (when not its payments or `times` less `timesRemaining`), `scheduleAnchor`
-//!   (`{"date", "paymentNumber"}`: the day its schedule counts from, when that is not its
-//!   next payment's) and `profileId` (when not the mock's).
+//!   (`{"date", "paymentNumber", "dayOfMonth"}`: the day its schedule counts from, when that
+//!   is not its next payment's; `dayOfMonth`, 1 to 31, only when a monthly schedule charges
+//!   on another day than the date's own, e.g. the 30th from 28 February) and `profileId`
+//!   (when not the mock's).
 //! - Records refer to each other by id, as in the API: a mandate to its `customerId`, a
 //!   payment to its `customerId`, `mandateId` and `subscriptionId`, a refund or chargeback
 //!   to its `paymentId`. A mandate, a subscription that runs, a refund and a chargeback need

@@ -22,7 +22,7 @@ use crate::errors::ApiError;
 use crate::handlers::payments::render;
 use crate::payment_state;
 use crate::store::{Due, MandateRec, PaymentRec, Store};
-use crate::subscription_state;
+use crate::subscription_state::{self, Anchor};
 
 /// Mollie's creditor identifier, which its direct debits show (the spec's example).
 const CREDITOR_IDENTIFIER: &str = "NL08ZZZ502057730000";
@@ -452,7 +452,7 @@ pub(crate) fn mandate_valid(store: &mut Store, mandate: &MandateRec, now: System
             s.status = SubscriptionStatus::Active;
             if s.next_payment_date.is_some_and(|d| d < today) {
                 s.next_payment_date = Some(today);
-                s.anchor = (today, s.made);
+                s.anchor = Anchor::on(today, s.made);
             }
             plan(store, &id, now);
         }

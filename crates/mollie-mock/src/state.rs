@@ -32,7 +32,7 @@ use crate::schedule;
 use crate::store::{
     ChargebackRec, CustomerRec, Due, MandateRec, PaymentRec, RefundRec, Store, SubscriptionRec,
 };
-use crate::subscription_state;
+use crate::subscription_state::{self, Anchor};
 use crate::validate::{self, Body};
 
 /// The version of the document this mock writes and reads.
@@ -157,9 +157,19 @@ fn default_made(times: Option<u32>, remaining: Option<u32>, linked: usize) -> u3
 }
 
 /// The day a subscription's schedule counts from, when the document does not say: its next
-/// payment's day (else its start), at the number of payments made.
-fn default_anchor(next: Option<time::Date>, start: time::Date, made: u32) -> (time::Date, u32) {
-    (next.unwrap_or(start), made)
+/// payment's day (else its start), at the number of payments made; a monthly one on its
+/// start's day of the month where the next payment is on it (a start on the 30th, next on
+/// 28 February).
+fn default_anchor(
+    next: Option<time::Date>,
+    start: time::Date,
+    made: u32,
+    interval: &Interval,
+) -> Anchor {
+    match next {
+        Some(next) => subscription_state::reanchor(Anchor::on(start, 0), interval, next, made),
+        None => Anchor::on(start, made),
+    }
 }
 
 fn subscription_extra(s: &SubscriptionRec, default_profile: &ProfileId) -> Map<String, Value> {
@@ -171,15 +181,17 @@ fn subscription_extra(s: &SubscriptionRec, default_profile: &ProfileId) -> Map<S
     if s.made != default_made(s.times, remaining, s.payments.len()) {
         extra.insert("paymentsMade".to_owned(), json!(s.made));
     }
-    if !s.status.is_final() && s.anchor != default_anchor(s.next_payment_date, s.start_date, s.made)
-    {
-        extra.insert(
-            "scheduleAnchor".to_owned(),
-            json!({
-                "date": clock::date_string(s.anchor.0),
-                "paymentNumber": s.anchor.1,
-            }),
-        );
+    let default = default_anchor(s.next_payment_date, s.start_date, s.made, &s.interval);
+    if !s.status.is_final() && s.anchor != default {
+        let mut anchor = json!({
+            "date": clock::date_string(s.anchor.date),
+            "paymentNumber": s.anchor.number,
+        });
+        // Left out when it is the date's own day: what an anchor without it means.
+        if s.anchor.day != Anchor::on(s.anchor.date, 0).day {
+            anchor["dayOfMonth"] = json!(s.anchor.day);
+        }
+        extra.insert("scheduleAnchor".to_owned(), anchor);
     }
     if let Some(code) = &s.fail_next {
         extra.insert("failNext".to_owned(), json!(code));
@@ -872,13 +884,27 @@ impl Builder {
             .map_err(within("_mock"))?
             .unwrap_or_else(|| default_made(times, remaining, payments.len()));
         let anchor = match mock.get("scheduleAnchor") {
-            None | Some(Value::Null) => default_anchor(next_payment_date, start_date, made),
+            None | Some(Value::Null) => {
+                default_anchor(next_payment_date, start_date, made, &interval)
+            }
             Some(Value::Object(a)) => {
                 let at = |e| within("_mock.scheduleAnchor")(e);
                 let day = opt_day(a, "date").map_err(at)?;
                 let number = opt_count(a, "paymentNumber", 0).map_err(at)?;
-                match (day, number) {
-                    (Some(day), Some(number)) => (day, number),
+                let day_of_month = opt_count(a, "dayOfMonth", 1).map_err(at)?;
+                match (day, number, day_of_month) {
+                    // Without `dayOfMonth` (files from before it): the date's own.
+                    (Some(day), Some(number), None) => Anchor::on(day, number),
+                    (Some(day), Some(number), Some(of)) => u8::try_from(of)
+                        .ok()
+                        .and_then(|of| Anchor::with_day(day, number, of))
+                        .ok_or_else(|| {
+                            ApiError::unprocessable(
+                                "_mock.scheduleAnchor.dayOfMonth",
+                                "The schedule anchor's 'dayOfMonth' is 1 to 31, and its \
+                                 'date' is on it (or on its month's last day, before it)",
+                            )
+                        })?,
                     _ => {
                         return Err(ApiError::unprocessable(
                             "_mock.scheduleAnchor",
@@ -1124,6 +1150,6 @@ fn mandate_details(
 fn first_due(start: time::Date, interval: &Interval, today: time::Date) -> Option<time::Date> {
     let parts = (interval.count()?, interval.unit()?);
     (0..=10_000)
-        .map_while(|n| subscription_state::occurrence((start, 0), parts, n))
+        .map_while(|n| subscription_state::occurrence(Anchor::on(start, 0), parts, n))
         .find(|d| *d >= today)
 }

@@ -20,6 +20,7 @@ use serde_json::Value;
 use crate::auth::Env;
 use crate::errors::ApiError;
 use crate::ids::random_id;
+use crate::subscription_state::Anchor;
 
 /// A stored customer.
 #[derive(Debug, Clone)]
@@ -124,9 +125,9 @@ pub(crate) struct SubscriptionRec {
     pub times: Option<u32>,
     pub interval: Interval,
     pub start_date: time::Date,
-    /// The day the schedule counts from, and how many payments were made before it (an
-    /// update of `interval` or `startDate` starts a new schedule).
-    pub anchor: (time::Date, u32),
+    /// The day the schedule counts from, how many payments were made before it, and its day
+    /// of the month (an update of `interval` or `startDate` starts a new schedule).
+    pub anchor: Anchor,
     /// How many payments it made.
     pub made: u32,
     /// The day of the next payment; `None` once it is final.

@@ -10,7 +10,7 @@
 //!                                   test mode after 10 payments)
 //! ```
 
-use mollie_models::{IntervalUnit, SubscriptionStatus, Timestamp};
+use mollie_models::{Interval, IntervalUnit, SubscriptionStatus, Timestamp};
 use time::Date;
 
 use crate::clock;
@@ -19,18 +19,64 @@ use crate::store::SubscriptionRec;
 /// Mollie cancels a test-mode subscription after this many payments (its spec, `times`).
 pub(crate) const TEST_MODE_MAX_PAYMENTS: u32 = 10;
 
-/// The day of payment number `n` (0 for the first) of a schedule that makes payment
-/// `anchor.1` on day `anchor.0`, every `count` `unit`s. A schedule anchored on the last day of
-/// a month stays on the last day of each month (Mollie: `startDate` 2018-04-30 and `1 month`
-/// charges "on the last day of each month"); other days are kept, or clamped to a shorter
-/// month's last day. `None` past year 9999 or for an interval the mock does not know.
+/// Where a schedule counts from: payment `number` (0 for the first) is on `date`, and a
+/// monthly schedule charges on `day` of each month, or on a shorter month's last day (31: the
+/// last day of every month). `day` is kept apart from `date` so that a schedule of the 30th
+/// re-anchored on 28 February goes on on the 30th.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Anchor {
+    pub date: Date,
+    pub number: u32,
+    pub day: u8,
+}
+
+impl Anchor {
+    /// Payment `number` on `date`, and monthly on `date`'s day, or on the last day of each
+    /// month if `date` is one (Mollie: `startDate` 2018-04-30 and `1 month` charges "on the
+    /// last day of each month").
+    pub(crate) fn on(date: Date, number: u32) -> Self {
+        let day = if clock::is_last_of_month(date) {
+            31
+        } else {
+            date.day()
+        };
+        Self { date, number, day }
+    }
+
+    /// Payment `number` on `date`, and monthly on `day`: `None` unless `day` is 1 to 31 and
+    /// `date` is on it (or on its month's last day, when that is before `day`).
+    pub(crate) fn with_day(date: Date, number: u32, day: u8) -> Option<Self> {
+        let fits = (1..=31).contains(&day) && date.day() == clamped(day, date);
+        fits.then_some(Self { date, number, day })
+    }
+}
+
+/// `day`, or the last day of `date`'s month when that month is shorter.
+fn clamped(day: u8, date: Date) -> u8 {
+    day.min(time::util::days_in_month(date.month(), date.year()))
+}
+
+/// The anchor of a new schedule from payment `number` on `date`, a day of the schedule that
+/// `from` anchors every `interval`. A monthly schedule's day of the month goes on: one of the
+/// 30th re-anchored on 28 February (or 30 April, a last day too) charges on the 30th after,
+/// not on month-ends. A day off that schedule anchors on its own day.
+pub(crate) fn reanchor(from: Anchor, interval: &Interval, date: Date, number: u32) -> Anchor {
+    Anchor::with_day(date, number, from.day)
+        .filter(|_| interval.unit() == Some(IntervalUnit::Months))
+        .unwrap_or_else(|| Anchor::on(date, number))
+}
+
+/// The day of payment number `n` (0 for the first) of the schedule `anchor` sets, every
+/// `count` `unit`s: monthly ones on the anchor's day of the month, clamped to a shorter
+/// month's last day. `None` past year 9999, for an interval the mock does not know or for an
+/// anchor on day 0.
 pub(crate) fn occurrence(
-    anchor: (Date, u32),
+    anchor: Anchor,
     (count, unit): (u32, IntervalUnit),
     n: u32,
 ) -> Option<Date> {
-    let steps = n.checked_sub(anchor.1)?;
-    let (start, _) = anchor;
+    let steps = n.checked_sub(anchor.number)?;
+    let start = anchor.date;
     match unit {
         IntervalUnit::Days | IntervalUnit::Weeks => {
             let per = if unit == IntervalUnit::Weeks { 7 } else { 1 };
@@ -39,17 +85,8 @@ pub(crate) fn occurrence(
         }
         IntervalUnit::Months => {
             let months = steps.checked_mul(count)?;
-            let day = clock::plus_months(start, months)?;
-            if clock::is_last_of_month(start) {
-                // The last day of the target month.
-                let mut last = day;
-                while let Some(next) = last.next_day().filter(|d| d.month() == last.month()) {
-                    last = next;
-                }
-                Some(last)
-            } else {
-                Some(day)
-            }
+            let month = clock::plus_months(start, months)?;
+            month.replace_day(clamped(anchor.day, month)).ok()
         }
         _ => None,
     }
@@ -103,17 +140,17 @@ mod tests {
     #[test]
     fn monthly_schedules_keep_their_day() {
         let monthly = (1, IntervalUnit::Months);
-        let start = (day("2024-01-15"), 0);
+        let start = Anchor::on(day("2024-01-15"), 0);
         assert_eq!(occurrence(start, monthly, 0), Some(day("2024-01-15")));
         assert_eq!(occurrence(start, monthly, 1), Some(day("2024-02-15")));
         assert_eq!(occurrence(start, monthly, 12), Some(day("2025-01-15")));
         // The 31st clamps in short months and comes back in long ones.
-        let start = (day("2024-01-31"), 0);
+        let start = Anchor::on(day("2024-01-31"), 0);
         assert_eq!(occurrence(start, monthly, 1), Some(day("2024-02-29")));
         assert_eq!(occurrence(start, monthly, 2), Some(day("2024-03-31")));
         assert_eq!(occurrence(start, monthly, 3), Some(day("2024-04-30")));
         // Mollie's example: from 2018-04-30, the last day of each month.
-        let start = (day("2018-04-30"), 0);
+        let start = Anchor::on(day("2018-04-30"), 0);
         assert_eq!(occurrence(start, monthly, 1), Some(day("2018-05-31")));
         assert_eq!(occurrence(start, monthly, 2), Some(day("2018-06-30")));
         assert_eq!(
@@ -124,7 +161,7 @@ mod tests {
 
     #[test]
     fn day_and_week_schedules_and_anchors() {
-        let start = (day("2024-02-27"), 0);
+        let start = Anchor::on(day("2024-02-27"), 0);
         assert_eq!(
             occurrence(start, (1, IntervalUnit::Days), 3),
             Some(day("2024-03-01"))
@@ -134,11 +171,68 @@ mod tests {
             Some(day("2024-03-26"))
         );
         // A schedule re-anchored after 3 payments counts from there.
-        let anchored = (day("2024-06-10"), 3);
+        let anchored = Anchor::on(day("2024-06-10"), 3);
         assert_eq!(
             occurrence(anchored, (14, IntervalUnit::Days), 4),
             Some(day("2024-06-24"))
         );
         assert_eq!(occurrence(anchored, (14, IntervalUnit::Days), 2), None);
+    }
+
+    #[test]
+    fn a_schedule_re_anchored_on_a_clamped_day_keeps_its_day() {
+        let monthly = (1, IntervalUnit::Months);
+        let every_month = Interval::months(1).expect("valid");
+        // Started on the 30th: its second payment is on the last of February.
+        let start = Anchor::on(day("2025-01-30"), 0);
+        assert_eq!(occurrence(start, monthly, 1), Some(day("2025-02-28")));
+        // Re-anchored there (a new interval), it goes on on the 30th, not on month-ends.
+        let moved = reanchor(start, &every_month, day("2025-02-28"), 1);
+        let kept = Anchor {
+            date: day("2025-02-28"),
+            number: 1,
+            day: 30,
+        };
+        assert_eq!(moved, kept);
+        assert_eq!(occurrence(moved, monthly, 1), Some(day("2025-02-28")));
+        assert_eq!(occurrence(moved, monthly, 2), Some(day("2025-03-30")));
+        assert_eq!(occurrence(moved, monthly, 3), Some(day("2025-04-30")));
+        assert_eq!(occurrence(moved, monthly, 4), Some(day("2025-05-30")));
+        let two_months = (2, IntervalUnit::Months);
+        assert_eq!(occurrence(moved, two_months, 2), Some(day("2025-04-30")));
+        assert_eq!(occurrence(moved, two_months, 4), Some(day("2025-08-30")));
+        // 30 April is the 30th, and a last day too: the 30th still.
+        let moved = reanchor(start, &every_month, day("2025-04-30"), 3);
+        assert_eq!(occurrence(moved, monthly, 4), Some(day("2025-05-30")));
+        // A month-end schedule stays one, re-anchored anywhere.
+        let ends = Anchor::on(day("2025-01-31"), 0);
+        let moved = reanchor(ends, &every_month, day("2025-04-30"), 3);
+        assert_eq!(occurrence(moved, monthly, 4), Some(day("2025-05-31")));
+        // A day that is not the schedule's (a weekly one's, or another) is its own: the
+        // last of February charges on month-ends.
+        let weekly = Interval::weeks(1).expect("valid");
+        let fridays = Anchor::on(day("2025-02-14"), 0);
+        let moved = reanchor(fridays, &weekly, day("2025-02-28"), 2);
+        assert_eq!(occurrence(moved, monthly, 3), Some(day("2025-03-31")));
+        let moved = reanchor(start, &every_month, day("2025-02-27"), 1);
+        assert_eq!(occurrence(moved, monthly, 2), Some(day("2025-03-27")));
+        // A day given anew is its own, as a start date is.
+        let given = Anchor::on(day("2025-02-28"), 1);
+        assert_eq!(occurrence(given, monthly, 2), Some(day("2025-03-31")));
+    }
+
+    #[test]
+    fn odd_anchors_give_no_day_rather_than_panic() {
+        let monthly = (1, IntervalUnit::Months);
+        let on = |day_of_month| Anchor {
+            date: day("2025-01-15"),
+            number: 0,
+            day: day_of_month,
+        };
+        assert_eq!(occurrence(on(0), monthly, 1), None);
+        assert_eq!(occurrence(on(u8::MAX), monthly, 1), Some(day("2025-02-28")));
+        let last = Anchor::on(day("9999-12-31"), 0);
+        assert_eq!(occurrence(last, monthly, 1), None);
+        assert_eq!(occurrence(last, monthly, u32::MAX), None);
     }
 }

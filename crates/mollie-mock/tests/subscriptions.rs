@@ -500,6 +500,192 @@ async fn a_first_payment_mandate_activates_a_pending_schedule_and_interval_updat
     .assert_error(422, Some("times"));
 }
 
+/// The days of a subscription's payments, oldest first.
+async fn payment_days(api: &Api, customer: &str, id: &str) -> Vec<String> {
+    payments_of(api, customer, id)
+        .await
+        .iter()
+        .map(|p| p["createdAt"].as_str().unwrap_or_default()[..10].to_owned())
+        .collect()
+}
+
+/// `POST /__mock/clock` `{"set": to}`.
+async fn set_clock(api: &Api, to: &str) {
+    let r = api
+        .send(Req::post("/__mock/clock", json!({"set": to})).no_auth())
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+}
+
+#[tokio::test]
+async fn a_schedule_re_anchored_on_a_clamped_day_keeps_its_day_of_the_month() {
+    let api = api().await;
+    let (customer, _) = chargeable(&api).await;
+    // Started on the 30th: charged on 2026-01-30, next on 2026-02-28 (February is short).
+    let id = subscribe(&api, &customer, json!({"startDate": "2026-01-30"}))
+        .await
+        .id();
+    set_clock(&api, "2026-02-01T00:00:00Z").await;
+    // A new interval counts from the next payment, 2026-02-28, on the schedule's 30th.
+    let path = format!("/v2/customers/{customer}/subscriptions/{id}");
+    let updated = api
+        .send(Req::patch(&path, json!({"interval": "1 month"})))
+        .await;
+    assert_eq!(updated.status, 200, "{}", updated.body);
+    assert_eq!(updated.body["nextPaymentDate"], "2026-02-28");
+    // Created in February from a 30th gone by: the first payment on the 28th, then the 30th.
+    let late = subscribe(
+        &api,
+        &customer,
+        json!({"startDate": "2026-01-30", "description": "Late plan"}),
+    )
+    .await;
+    assert_eq!(late.status, 201, "{}", late.body);
+    assert_eq!(late.body["nextPaymentDate"], "2026-02-28");
+    set_clock(&api, "2026-06-01T00:00:00Z").await;
+    assert_eq!(
+        payment_days(&api, &customer, &id).await,
+        [
+            "2026-01-30",
+            "2026-02-28",
+            "2026-03-30",
+            "2026-04-30",
+            "2026-05-30"
+        ],
+        "the interval update keeps the 30th"
+    );
+    assert_eq!(
+        payment_days(&api, &customer, &late.id()).await,
+        ["2026-02-28", "2026-03-30", "2026-04-30", "2026-05-30"],
+        "a past start keeps its 30th"
+    );
+    // A new start date on the last day of February charges on month-ends (Mollie: a start
+    // on 2018-04-30 charges "on the last day of each month").
+    let r = api
+        .send(Req::patch(&path, json!({"startDate": "2027-02-28"})))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    set_clock(&api, "2027-04-01T00:00:00Z").await;
+    let days = payment_days(&api, &customer, &id).await;
+    assert_eq!(days[days.len() - 2..], ["2027-02-28", "2027-03-31"]);
+}
+
+/// `PUT /__mock/state` with `doc`.
+async fn put_state(api: &Api, doc: Value) {
+    let r = api
+        .send(
+            Req::new(reqwest::Method::PUT, "/__mock/state")
+                .json(doc)
+                .no_auth(),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+}
+
+/// A seed of one customer with a valid SEPA mandate, and monthly `subscriptions` of it
+/// (each `{id, ...fields}`).
+fn seed(subscriptions: &[(&str, Value)]) -> Value {
+    let subscriptions: Vec<Value> = subscriptions
+        .iter()
+        .map(|(id, fields)| {
+            let mut s = json!({
+                "id": id,
+                "customerId": "cst_days",
+                "amount": {"currency": "EUR", "value": "5.00"},
+                "interval": "1 month",
+                "description": id,
+            });
+            if let (Some(s), Some(fields)) = (s.as_object_mut(), fields.as_object()) {
+                s.extend(fields.clone());
+            }
+            s
+        })
+        .collect();
+    json!({
+        "customers": [{"id": "cst_days", "name": "Day Keeper"}],
+        "mandates": [{
+            "id": "mdt_days",
+            "customerId": "cst_days",
+            "method": "directdebit",
+            "details": {"consumerName": "D. Keeper", "consumerAccount": "NL55INGB0000000000"}
+        }],
+        "subscriptions": subscriptions,
+    })
+}
+
+#[tokio::test]
+async fn state_files_keep_a_schedules_day_of_the_month() {
+    let api = api().await;
+    // As the mock wrote it before anchors kept their day: an anchor on the last day of a
+    // month stays on month-ends, and is written back as it was.
+    let old_anchor = json!({"date": "2025-11-30", "paymentNumber": 0});
+    let old = json!({
+        "startDate": "2025-11-30",
+        "nextPaymentDate": "2026-01-31",
+        "_mock": {"paymentsMade": 2, "scheduleAnchor": old_anchor},
+    });
+    put_state(&api, seed(&[("sub_old", old)])).await;
+    let exported = api.send(Req::get("/__mock/state").no_auth()).await.body;
+    assert_eq!(
+        exported["subscriptions"][0]["_mock"]["scheduleAnchor"],
+        old_anchor
+    );
+    set_clock(&api, "2026-04-01T00:00:00Z").await;
+    assert_eq!(
+        payment_days(&api, "cst_days", "sub_old").await,
+        ["2026-01-31", "2026-02-28", "2026-03-31"]
+    );
+
+    // A seed started on a 30th gone by: its first payment on the last of February, then
+    // the 30th.
+    set_clock(&api, "2027-02-01T00:00:00Z").await;
+    put_state(
+        &api,
+        seed(&[("sub_seed", json!({"startDate": "2027-01-30"}))]),
+    )
+    .await;
+    let seeded = subscription(&api, "cst_days", "sub_seed").await;
+    assert_eq!(
+        seeded.body["nextPaymentDate"], "2027-02-28",
+        "{}",
+        seeded.body
+    );
+    // Re-anchored on that day by an update, charged, and kept through export and import.
+    let r = api
+        .send(Req::patch(
+            "/v2/customers/cst_days/subscriptions/sub_seed",
+            json!({"interval": "1 month"}),
+        ))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    set_clock(&api, "2027-03-01T00:00:00Z").await;
+    let exported = api.send(Req::get("/__mock/state").no_auth()).await.body;
+    assert_eq!(
+        exported["subscriptions"][0]["_mock"]["scheduleAnchor"],
+        json!({"date": "2027-02-28", "paymentNumber": 0, "dayOfMonth": 30})
+    );
+    // A day of the month the anchor's date is not on is refused.
+    let mut wrong = exported.clone();
+    wrong["subscriptions"][0]["_mock"]["scheduleAnchor"]["dayOfMonth"] = json!(27);
+    let r = api
+        .send(
+            Req::new(reqwest::Method::PUT, "/__mock/state")
+                .json(wrong)
+                .no_auth(),
+        )
+        .await;
+    r.assert_error(
+        422,
+        Some("subscriptions[0]._mock.scheduleAnchor.dayOfMonth"),
+    );
+    put_state(&api, exported).await;
+    set_clock(&api, "2027-06-01T00:00:00Z").await;
+    assert_eq!(
+        payment_days(&api, "cst_days", "sub_seed").await,
+        ["2027-02-28", "2027-03-30", "2027-04-30", "2027-05-30"]
+    );
+}
+
 #[tokio::test]
 async fn the_clock_moves_forward_only_and_expires_open_payments() {
     let api = api().await;

@@ -19,7 +19,7 @@ use crate::links::{self, DOC_SUBSCRIPTIONS};
 use crate::lists;
 use crate::schedule;
 use crate::store::{CustomerRec, MandateRec, Store, SubscriptionRec, page};
-use crate::subscription_state::{self, times_remaining};
+use crate::subscription_state::{self, Anchor, times_remaining};
 use crate::validate::{self, Body};
 
 /// The subscription as the API shows it. `single` responses link the documentation.
@@ -266,7 +266,7 @@ fn first_due(start: time::Date, interval: &Interval, today: time::Date) -> Optio
     };
     let from = u32::try_from(before.saturating_sub(1).max(0)).ok()?;
     (from..from.saturating_add(4))
-        .map_while(|n| subscription_state::occurrence((start, 0), (count, unit), n))
+        .map_while(|n| subscription_state::occurrence(Anchor::on(start, 0), (count, unit), n))
         .find(|d| *d >= today)
 }
 
@@ -298,6 +298,8 @@ pub(crate) fn create(
     let first = first_due(start_date, &interval, today).ok_or_else(|| {
         ApiError::unprocessable("startDate", "The schedule runs past the year 9999")
     })?;
+    // A start gone by charges from `first`, on the start's day of the month.
+    let anchor = subscription_state::reanchor(Anchor::on(start_date, 0), &interval, first, 0);
     let mut store = lock(&app.store);
     let customer = store
         .customer(ctx.env, customer_id)
@@ -319,7 +321,7 @@ pub(crate) fn create(
         times,
         interval,
         start_date,
-        anchor: (first, 0),
+        anchor,
         made: 0,
         next_payment_date: Some(first),
         description,
@@ -489,13 +491,16 @@ pub(crate) fn update(
         s.times = Some(times);
     }
     if let Some(interval) = interval {
+        // The new interval counts from the next payment, on the old schedule's day of the
+        // month.
         let next = s.next_payment_date.unwrap_or(today);
+        s.anchor = subscription_state::reanchor(s.anchor, &s.interval, next, s.made);
         s.interval = interval;
-        s.anchor = (next, s.made);
     }
     if let Some(start) = start {
+        // A start date given is a new schedule, on its own day.
         s.start_date = start;
-        s.anchor = (start, s.made);
+        s.anchor = Anchor::on(start, s.made);
     }
     s.next_payment_date = subscription_state::next_date(s);
     if let (Some(m), Some(status)) = (mandate_id, status) {
@@ -506,7 +511,7 @@ pub(crate) fn update(
             && s.status != SubscriptionStatus::Active
             && s.next_payment_date.is_some_and(|d| d < today)
         {
-            s.anchor = (today, s.made);
+            s.anchor = Anchor::on(today, s.made);
             s.next_payment_date = Some(today);
         }
         s.status = status;
