@@ -77,6 +77,7 @@ mod credential;
 mod error;
 mod hal;
 mod page;
+mod path;
 mod prepare;
 mod redact;
 mod request;

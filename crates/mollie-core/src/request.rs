@@ -9,6 +9,7 @@ use mollie_models::{ProfileId, ValidationError};
 use serde::Serialize;
 
 use crate::error::Error;
+use crate::path::Path;
 use crate::retry::RetryPolicy;
 
 /// The HTTP methods Mollie's API uses.
@@ -52,15 +53,6 @@ impl fmt::Display for Method {
 /// constructors admit nothing but `prefix_` + `[A-Za-z0-9_-]` (sealed there, implemented by
 /// its id macro, so a new id type needs nothing here).
 pub use mollie_models::id::PathId;
-
-/// One piece of a request path.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Segment {
-    /// A fixed word of the endpoint, e.g. `customers`.
-    Literal(&'static str),
-    /// An id, shown as `{id}` in the path template of logs.
-    Id(String),
-}
 
 /// Where the API takes `testmode` and `profileId` on an endpoint: what an endpoint crate
 /// declares with [`Request::testmode_in`] and [`Request::profile_id_in`].
@@ -299,7 +291,7 @@ impl RequestOptions {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Target {
     /// Segments under the base URL.
-    Path(Vec<Segment>),
+    Path(Path),
     /// An absolute URL taken from a response (`_links.next`), checked against the base URL
     /// before it is sent; `template` is the path template of the request it continues.
     Url { url: String, template: String },
@@ -363,7 +355,7 @@ impl Request {
     pub fn new(method: Method) -> Self {
         Self {
             method,
-            target: Target::Path(Vec::new()),
+            target: Target::Path(Path::default()),
             query: Vec::new(),
             body: None,
             options: RequestOptions::default(),
@@ -416,16 +408,16 @@ impl Request {
     /// Appends a fixed word of the endpoint's path, e.g. `"customers"`. It must be lowercase
     /// ASCII letters, digits, `-` or `_`; anything else is refused when the request is sent.
     pub fn segment(mut self, word: &'static str) -> Self {
-        if let Target::Path(segments) = &mut self.target {
-            segments.push(Segment::Literal(word));
+        if let Target::Path(path) = &mut self.target {
+            path.push_word(word);
         }
         self
     }
 
     /// Appends a typed id to the path.
     pub fn id(mut self, id: impl PathId) -> Self {
-        if let Target::Path(segments) = &mut self.target {
-            segments.push(Segment::Id(id.path_segment().to_owned()));
+        if let Target::Path(path) = &mut self.target {
+            path.push_id(id.path_segment());
         }
         self
     }
@@ -544,43 +536,10 @@ pub(crate) struct Template<'a>(&'a Target);
 impl fmt::Display for Template<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0 {
-            Target::Path(segments) if segments.is_empty() => f.write_str("/"),
-            Target::Path(segments) => segments.iter().try_for_each(|segment| {
-                f.write_str("/")?;
-                f.write_str(match segment {
-                    Segment::Literal(word) => word,
-                    Segment::Id(_) => "{id}",
-                })
-            }),
+            Target::Path(path) => path.template().fmt(f),
             Target::Url { template, .. } => f.write_str(template),
         }
     }
-}
-
-/// Refuses a path segment that is empty, a dot segment, or (for fixed words) not a plain
-/// lowercase word: the second wall behind typed ids and percent-encoding.
-pub(crate) fn check_segment(segment: &Segment) -> Result<&str, ValidationError> {
-    let (value, literal) = match segment {
-        Segment::Literal(word) => (*word, true),
-        Segment::Id(id) => (id.as_str(), false),
-    };
-    if value.is_empty() || value == "." || value == ".." {
-        return Err(ValidationError::new(
-            "path",
-            "a path segment may not be empty, `.` or `..`",
-        ));
-    }
-    if literal
-        && !value
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
-    {
-        return Err(ValidationError::new(
-            "path",
-            "a fixed path segment may hold only lowercase letters, digits, `-` and `_`",
-        ));
-    }
-    Ok(value)
 }
 
 #[cfg(test)]
@@ -623,23 +582,6 @@ mod tests {
             .segment("mandates")
             .id(mandate);
         assert_eq!(request.path_template(), "/customers/{id}/mandates/{id}");
-    }
-
-    #[test]
-    fn segments_are_checked() {
-        assert!(check_segment(&Segment::Literal("customers")).is_ok());
-        for bad in ["", ".", "..", "a/b", "Customers", "a?b", "a%2f"] {
-            assert!(
-                check_segment(&Segment::Literal(Box::leak(
-                    bad.to_owned().into_boxed_str()
-                )))
-                .is_err(),
-                "{bad}"
-            );
-        }
-        for bad in ["", ".", ".."] {
-            assert!(check_segment(&Segment::Id(bad.into())).is_err(), "{bad}");
-        }
     }
 
     #[test]
