@@ -148,17 +148,18 @@ impl Client {
         request: Request,
     ) -> impl Future<Output = Result<T, Error>> + Send {
         async move {
-            let (result, log) = self.execute(&request).await;
+            let (run, log) = self.start(&request);
+            let (result, attempts) = run.await;
             // Decoded straight into the result the caller gets: a `T` (hundreds of bytes for
             // a payment) moved through a `Response` and back would be copied at each step.
             match result {
                 Ok((raw, meta)) => {
                     let value = self.decode(&raw, &meta);
-                    log.finish(value.as_ref().map(|_| &meta));
+                    log.finish(attempts, value.as_ref().map(|_| &meta));
                     value
                 }
                 Err(error) => {
-                    log.finish(Err(&error));
+                    log.finish(attempts, Err(&error));
                     Err(error)
                 }
             }
@@ -212,9 +213,10 @@ impl Client {
 
     /// Sends `request`, lent, and ignores the body of its success.
     pub(crate) async fn call_no_content(&self, request: &Request) -> Result<ResponseMeta, Error> {
-        let (result, log) = self.execute(request).await;
+        let (run, log) = self.start(request);
+        let (result, attempts) = run.await;
         let result = result.map(|(_, meta)| meta);
-        log.finish(result.as_ref());
+        log.finish(attempts, result.as_ref());
         result
     }
 
@@ -223,12 +225,13 @@ impl Client {
         &self,
         request: &Request,
     ) -> Result<Response<T>, Error> {
-        let (result, log) = self.execute(request).await;
+        let (run, log) = self.start(request);
+        let (result, attempts) = run.await;
         let result = result.and_then(|(raw, meta)| {
             let value = self.decode(&raw, &meta)?;
             Ok(Response { value, meta })
         });
-        log.finish(result.as_ref().map(|response| &response.meta));
+        log.finish(attempts, result.as_ref().map(|response| &response.meta));
         result
     }
 
@@ -300,13 +303,13 @@ impl Client {
         PageStream::new(self.clone(), request)
     }
 
-    /// Prepares `request`, sends it with retries; returns the successful response and its
-    /// facts. A plain function, not an `async` one: no extra state machine to move.
-    fn execute<'a>(
+    /// Starts `request`: the future that prepares it and sends it with retries, and the log
+    /// of the call.
+    fn start<'a>(
         &'a self,
         request: &'a Request,
-    ) -> impl Future<Output = (Result<(HttpResponse, ResponseMeta), Error>, CallLog<'a>)> + 'a {
-        send::execute(
+    ) -> (impl Future<Output = send::Outcome> + Send + 'a, CallLog<'a>) {
+        send::start(
             &*self.inner.transport,
             &self.inner.config,
             &self.inner.shared,

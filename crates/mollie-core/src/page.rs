@@ -191,7 +191,10 @@ impl<T: ListItem + DeserializeOwned + Send + 'static> PageStream<T> {
     pub(crate) fn new(client: Client, request: Request) -> Self {
         let cursor = Cursor {
             client,
-            max_pages: request.options.max_pages.unwrap_or(DEFAULT_MAX_PAGES),
+            max_pages: request
+                .request_options()
+                .max_pages
+                .unwrap_or(DEFAULT_MAX_PAGES),
             next: Next::Fetch(request),
             followed: Followed::new(),
             pages: 0,

@@ -31,7 +31,7 @@ pub(crate) struct Prepared {
 
 /// Checks and assembles everything that needs no I/O: URL, query, body, key.
 pub(crate) fn prepare(config: &Config, request: &Request) -> Result<Prepared, Error> {
-    let options = &request.options;
+    let options = request.request_options();
     let token = config.credential.kind().takes_testmode_and_profile();
     // One channel: the call's options (or the client's defaults), never the body; the
     // request bodies of the models have no `testmode` or `profileId`.

@@ -316,15 +316,40 @@ pub(crate) enum Target {
 /// assert_eq!(request.path_template(), "/customers/{id}/mandates");
 /// # Ok::<(), mollie_core::Error>(())
 /// ```
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 pub struct Request {
     pub(crate) method: Method,
     pub(crate) target: Target,
     pub(crate) query: Vec<(Cow<'static, str>, String)>,
     pub(crate) body: Option<serde_json::Value>,
-    pub(crate) options: RequestOptions,
+    /// Boxed, and only once one is set: most calls set none, and a request is moved at
+    /// every step of its builder.
+    options: Option<Box<RequestOptions>>,
     pub(crate) testmode_in: Placement,
     pub(crate) profile_id_in: Placement,
+}
+
+/// The options of a request that sets none.
+static NO_OPTIONS: RequestOptions = RequestOptions {
+    idempotency_key: None,
+    testmode: None,
+    profile_id: None,
+    timeout: None,
+    deadline: None,
+    retry: None,
+    max_pages: None,
+};
+
+impl PartialEq for Request {
+    fn eq(&self, other: &Self) -> bool {
+        self.method == other.method
+            && self.target == other.target
+            && self.query == other.query
+            && self.body == other.body
+            && self.request_options() == other.request_options()
+            && self.testmode_in == other.testmode_in
+            && self.profile_id_in == other.profile_id_in
+    }
 }
 
 impl fmt::Debug for Request {
@@ -342,7 +367,7 @@ impl fmt::Debug for Request {
             .field("path", &self.path_template())
             .field("query", &self.query)
             .field("body", &body)
-            .field("options", &self.options)
+            .field("options", self.request_options())
             .field("testmode_in", &self.testmode_in)
             .field("profile_id_in", &self.profile_id_in)
             .finish()
@@ -358,7 +383,7 @@ impl Request {
             target: Target::Path(Path::default()),
             query: Vec::new(),
             body: None,
-            options: RequestOptions::default(),
+            options: None,
             testmode_in: Placement::default_for(method),
             profile_id_in: Placement::default_for(method),
         }
@@ -396,10 +421,12 @@ impl Request {
             // The link carries the query of the page it points to.
             query: Vec::new(),
             body: None,
-            options: RequestOptions {
-                idempotency_key: None,
-                ..self.options.clone()
-            },
+            options: self.options.as_ref().map(|options| {
+                Box::new(RequestOptions {
+                    idempotency_key: None,
+                    ..RequestOptions::clone(options)
+                })
+            }),
             testmode_in: self.testmode_in,
             profile_id_in: self.profile_id_in,
         }
@@ -448,19 +475,19 @@ impl Request {
 
     /// Sends `key` as the `Idempotency-Key` (on a GET too).
     pub fn idempotency_key(mut self, key: IdempotencyKey) -> Self {
-        self.options.idempotency_key = Some(key);
+        self.options_mut().idempotency_key = Some(key);
         self
     }
 
     /// Sets `testmode`, overriding the client's default.
     pub fn testmode(mut self, testmode: bool) -> Self {
-        self.options.testmode = Some(testmode);
+        self.options_mut().testmode = Some(testmode);
         self
     }
 
     /// Sets `profileId`, overriding the client's default.
     pub fn profile_id(mut self, profile_id: ProfileId) -> Self {
-        self.options.profile_id = Some(profile_id);
+        self.options_mut().profile_id = Some(profile_id);
         self
     }
 
@@ -480,26 +507,31 @@ impl Request {
 
     /// Sets the per-attempt timeout of this call.
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.options.timeout = Some(timeout);
+        self.options_mut().timeout = Some(timeout);
         self
     }
 
     /// Sets the deadline of this call, retries included.
     pub fn deadline(mut self, deadline: Duration) -> Self {
-        self.options.deadline = Some(deadline);
+        self.options_mut().deadline = Some(deadline);
         self
     }
 
     /// Sets the retry policy of this call.
     pub fn retry(mut self, retry: RetryPolicy) -> Self {
-        self.options.retry = Some(retry);
+        self.options_mut().retry = Some(retry);
         self
     }
 
     /// Applies the caller's options over those already set.
     pub fn options(mut self, options: RequestOptions) -> Self {
-        self.options = std::mem::take(&mut self.options).merge(options);
+        let options_mut = self.options_mut();
+        *options_mut = std::mem::take(options_mut).merge(options);
         self
+    }
+
+    fn options_mut(&mut self) -> &mut RequestOptions {
+        self.options.get_or_insert_with(Box::default)
     }
 
     /// The method.
@@ -509,7 +541,7 @@ impl Request {
 
     /// The options of this call.
     pub fn request_options(&self) -> &RequestOptions {
-        &self.options
+        self.options.as_deref().unwrap_or(&NO_OPTIONS)
     }
 
     /// The JSON body, if any.
@@ -582,6 +614,30 @@ mod tests {
             .segment("mandates")
             .id(mandate);
         assert_eq!(request.path_template(), "/customers/{id}/mandates/{id}");
+    }
+
+    #[test]
+    fn options_are_kept_and_compared_by_value() {
+        let plain = Request::get().segment("customers");
+        assert_eq!(plain.request_options(), &RequestOptions::default());
+        // Options set to nothing are no options.
+        assert_eq!(plain.clone().options(RequestOptions::new()), plain);
+        let key = IdempotencyKey::parse("k-1").unwrap();
+        let set = plain
+            .clone()
+            .testmode(true)
+            .idempotency_key(key.clone())
+            .options(RequestOptions::new().timeout(Duration::from_secs(2)));
+        assert_ne!(set, plain);
+        let options = set.request_options();
+        assert_eq!(options.testmode, Some(true));
+        assert_eq!(options.idempotency_key, Some(key));
+        assert_eq!(options.timeout, Some(Duration::from_secs(2)));
+        // The next page keeps the call's options, but not its key.
+        let next = set.follow("https://api.mollie.com/v2/customers?from=cst_b".to_owned());
+        assert_eq!(next.request_options().testmode, Some(true));
+        assert_eq!(next.request_options().idempotency_key, None);
+        assert_eq!(next.path_template(), "/customers");
     }
 
     #[test]

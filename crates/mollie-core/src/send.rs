@@ -44,24 +44,24 @@ enum AttemptError {
 pub(crate) struct CallLog<'a> {
     request: &'a Request,
     started: Instant,
-    attempts: u32,
     span: tracing::Span,
 }
 
 impl CallLog<'_> {
-    /// Logs the end of the call: its facts on success, its error's kind on failure.
-    pub(crate) fn finish(&self, outcome: Result<&ResponseMeta, &Error>) {
+    /// Logs the end of the call after `attempts`: its facts on success, its error's kind on
+    /// failure.
+    pub(crate) fn finish(&self, attempts: u32, outcome: Result<&ResponseMeta, &Error>) {
         self.span.in_scope(|| {
             // Asked inside the call's span, which a filter may be scoped to. Off (the usual
             // case in production), the call pays for neither clock nor fields.
             if !tracing::enabled!(tracing::Level::DEBUG) {
                 return;
             }
-            self.emit(outcome);
+            self.emit(attempts, outcome);
         });
     }
 
-    fn emit(&self, outcome: Result<&ResponseMeta, &Error>) {
+    fn emit(&self, attempts: u32, outcome: Result<&ResponseMeta, &Error>) {
         let elapsed_ms = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
         let method = self.request.method().as_str();
         let path = self.request.template();
@@ -80,7 +80,7 @@ impl CallLog<'_> {
                 method,
                 path = %path,
                 status = error.status().unwrap_or(0),
-                attempts = self.attempts,
+                attempts,
                 elapsed_ms,
                 request_id = error.request_id().unwrap_or(""),
                 error_kind = error.kind_name(),
@@ -90,14 +90,18 @@ impl CallLog<'_> {
     }
 }
 
-/// Prepares `request` and runs the send loop; the caller decodes and then
-/// [`finish`](CallLog::finish)es the log.
-pub(crate) async fn execute<'a>(
-    transport: &dyn Transport,
-    config: &Config,
-    shared: &Shared,
+/// A call's result and how many attempts it made.
+pub(crate) type Outcome = (Result<(HttpResponse, ResponseMeta), Error>, u32);
+
+/// Starts a call: the future that prepares `request` and runs the send loop, and the log
+/// the caller [`finish`](CallLog::finish)es once it has decoded the answer. Not an `async fn`:
+/// the caller awaits the loop itself, one state machine and one copy of its result fewer.
+pub(crate) fn start<'a>(
+    transport: &'a dyn Transport,
+    config: &'a Config,
+    shared: &'a Shared,
     request: &'a Request,
-) -> (Result<(HttpResponse, ResponseMeta), Error>, CallLog<'a>) {
+) -> (impl Future<Output = Outcome> + Send + 'a, CallLog<'a>) {
     let started = Instant::now();
     // The path is written only if the span is on.
     let span = tracing::info_span!(
@@ -111,15 +115,23 @@ pub(crate) async fn execute<'a>(
     );
     // Boxed: the loop's state is most of a call's, and outer futures that held it inline
     // would copy it whole at every level of `.await`.
-    let run = Box::pin(run(transport, config, shared, request, started, &span));
-    let (result, attempts) = traced(run, &span).await;
-    let log = CallLog {
+    let run = Box::pin(run(
+        transport,
+        config,
+        shared,
         request,
         started,
-        attempts,
-        span,
-    };
-    (result, log)
+        span.clone(),
+    ));
+    let run = traced(run, &span);
+    (
+        run,
+        CallLog {
+            request,
+            started,
+            span,
+        },
+    )
 }
 
 /// Prepares the request, then attempts until a success, a final error, or the deadline.
@@ -129,8 +141,8 @@ async fn run(
     shared: &Shared,
     request: &Request,
     started: Instant,
-    span: &tracing::Span,
-) -> (Result<(HttpResponse, ResponseMeta), Error>, u32) {
+    span: tracing::Span,
+) -> Outcome {
     let p = match prepare(config, request) {
         Ok(p) => p,
         Err(error) => return (Err(error), 0),
