@@ -194,12 +194,14 @@ impl ClientBuilder {
     }
 
     /// The time allowed for one attempt, from connecting to the end of the response body.
+    /// More than zero; anything beyond a year (`Duration::MAX` for "no limit") is a year.
     pub fn request_timeout(mut self, timeout: Duration) -> Self {
         self.request_timeout = timeout;
         self
     }
 
-    /// The time allowed for a whole call: all attempts and the waits between them.
+    /// The time allowed for a whole call: all attempts and the waits between them. More than
+    /// zero; anything beyond a year (`Duration::MAX` for "no limit") is a year.
     pub fn deadline(mut self, deadline: Duration) -> Self {
         self.deadline = deadline;
         self

@@ -18,6 +18,10 @@ use crate::request::{IdempotencyKey, Placement, Request, Target};
 use crate::retry::RetryPolicy;
 use crate::transport::HttpRequest;
 
+/// The longest timeout or deadline kept; longer ones (`Duration::MAX` for "no limit") are
+/// taken as this, which no call reaches.
+pub(crate) const LONGEST_WAIT: Duration = Duration::from_secs(365 * 24 * 3600);
+
 /// A request made ready to send: everything that can fail without I/O has been checked.
 pub(crate) struct Prepared {
     /// The exchange every attempt sends (each with its own timeout).
@@ -196,6 +200,17 @@ pub(crate) fn prepare(config: &Config, request: &Request) -> Result<Prepared, Er
         Arc::from(headers)
     };
 
+    let (timeout, deadline) = (
+        options.timeout.unwrap_or(config.request_timeout),
+        options.deadline.unwrap_or(config.deadline),
+    );
+    for (value, field) in [(timeout, "timeout"), (deadline, "deadline")] {
+        // The client's own are checked when it is built; a call's here.
+        if value.is_zero() {
+            return Err(ValidationError::new(field, "must be more than zero").into());
+        }
+    }
+
     Ok(Prepared {
         http: HttpRequest {
             method: request.method,
@@ -206,8 +221,9 @@ pub(crate) fn prepare(config: &Config, request: &Request) -> Result<Prepared, Er
             max_response_bytes: MAX_RESPONSE_BYTES,
         },
         idempotency_key,
-        timeout: options.timeout.unwrap_or(config.request_timeout),
-        deadline: options.deadline.unwrap_or(config.deadline),
+        // `Duration::MAX` says "no limit"; a clock cannot count that far.
+        timeout: timeout.min(LONGEST_WAIT),
+        deadline: deadline.min(LONGEST_WAIT),
         retry: options.retry.unwrap_or(config.retry),
     })
 }

@@ -249,13 +249,15 @@ impl RequestOptions {
         self
     }
 
-    /// Sets the per-attempt timeout.
+    /// Sets the per-attempt timeout: more than zero (a call with zero is refused unsent);
+    /// anything beyond a year is a year.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
     }
 
-    /// Sets the deadline of the whole call.
+    /// Sets the deadline of the whole call: more than zero (a call with zero is refused
+    /// unsent); anything beyond a year is a year.
     pub fn deadline(mut self, deadline: Duration) -> Self {
         self.deadline = Some(deadline);
         self
@@ -505,13 +507,15 @@ impl Request {
         self
     }
 
-    /// Sets the per-attempt timeout of this call.
+    /// Sets the per-attempt timeout of this call: more than zero (zero is refused when the
+    /// call is sent); anything beyond a year is a year.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options_mut().timeout = Some(timeout);
         self
     }
 
-    /// Sets the deadline of this call, retries included.
+    /// Sets the deadline of this call, retries included: more than zero (zero is refused
+    /// when the call is sent); anything beyond a year is a year.
     pub fn deadline(mut self, deadline: Duration) -> Self {
         self.options_mut().deadline = Some(deadline);
         self

@@ -147,7 +147,9 @@ async fn run(
         Ok(p) => p,
         Err(error) => return (Err(error), 0),
     };
-    if let Some(key) = &p.idempotency_key {
+    if let Some(key) = &p.idempotency_key
+        && !span.is_disabled()
+    {
         span.record("idempotency_key", key.as_str());
     }
     let deadline_at = started + p.deadline;
@@ -223,10 +225,13 @@ async fn run(
                     attempts,
                 };
                 lock(&shared.budget).pay_back_success();
-                span.record("attempts", attempts);
-                span.record("status", response.status);
-                if let Some(id) = &meta.request_id {
-                    span.record("request_id", id.as_str());
+                // A span that is off still looks each field up by name: skipped.
+                if !span.is_disabled() {
+                    span.record("attempts", attempts);
+                    span.record("status", response.status);
+                    if let Some(id) = &meta.request_id {
+                        span.record("request_id", id.as_str());
+                    }
                 }
                 return (Ok((response, meta)), attempts);
             }

@@ -494,3 +494,41 @@ async fn a_calls_own_value_for_a_parameter_its_endpoint_does_not_take_is_refused
     assert_eq!(error.field(), Some("profileId"));
     assert_eq!(server.request_count(), 0, "nothing was sent");
 }
+
+#[tokio::test]
+async fn a_deadline_or_timeout_of_any_length_is_kept_without_a_panic() {
+    let server =
+        TestServer::start(|_, _| Reply::json(200, customer("cst_far", "http://x/v2"))).await;
+    // Duration::MAX, the usual way of saying "no limit": at the client and per call.
+    let client = server
+        .client()
+        .deadline(Duration::MAX)
+        .request_timeout(Duration::MAX)
+        .build()
+        .unwrap();
+    let get = || Request::get().segment("customers").segment("cst_far");
+    let customer: Customer = client.send(get()).await.unwrap();
+    assert_eq!(customer.id, "cst_far");
+    let client = server.client().build().unwrap();
+    let customer: Customer = client
+        .send(get().deadline(Duration::MAX).timeout(Duration::MAX))
+        .await
+        .unwrap();
+    assert_eq!(customer.id, "cst_far");
+}
+
+#[tokio::test]
+async fn a_call_with_a_zero_timeout_or_deadline_is_refused_unsent() {
+    let server = TestServer::start(|_, _| Reply::json(200, customer("cst_x", "http://x/v2"))).await;
+    let client = server.client().build().unwrap();
+    let get = || Request::get().segment("customers").segment("cst_x");
+    for (request, field) in [
+        (get().timeout(Duration::ZERO), "timeout"),
+        (get().deadline(Duration::ZERO), "deadline"),
+    ] {
+        let error = client.send::<Customer>(request).await.unwrap_err();
+        assert!(matches!(error, Error::InvalidInput(_)), "{error:?}");
+        assert_eq!(error.field(), Some(field), "{error:?}");
+    }
+    assert_eq!(server.request_count(), 0);
+}
