@@ -152,7 +152,8 @@ async fn run(
     {
         span.record("idempotency_key", key.as_str());
     }
-    let deadline_at = started + p.deadline;
+    // Needed only once an attempt has failed.
+    let deadline_at = || started + p.deadline;
     let mut attempts = 0u32;
     // Whether an attempt so far may have been processed: then no later answer makes the
     // call's outcome "not sent" or "rejected".
@@ -160,13 +161,13 @@ async fn run(
     let mut first = true;
     loop {
         // One clock read serves the deadline, the pacing and the attempt's timer; the first
-        // attempt's is the call's own.
-        let now = if std::mem::take(&mut first) {
-            started
+        // attempt's is the call's own, with the whole deadline left.
+        let (now, time_left) = if std::mem::take(&mut first) {
+            (started, p.deadline)
         } else {
-            Instant::now()
+            let now = Instant::now();
+            (now, deadline_at().saturating_duration_since(now))
         };
-        let time_left = deadline_at.saturating_duration_since(now);
         if time_left.is_zero() {
             span.record("attempts", attempts);
             let error = Error::Timeout {
@@ -203,7 +204,9 @@ async fn run(
         };
 
         if let (Some(rate), Ok(response)) = (&shared.rate, &result) {
-            lock(rate).on_response(seconds(shared), response.status == 429);
+            // Timed by when the request was sent: a 429 to a request sent before the last
+            // cut says nothing of the rate since (and the clock is not read again).
+            lock(rate).on_response(seconds_at(shared, now), response.status == 429);
         }
         if let Ok(response) = &result
             && !attempt_span.is_disabled()
@@ -250,7 +253,7 @@ async fn run(
             Err(AttemptError::TimedOut) => AttemptOutcome::TimedOut,
         };
         let decision = classify(&outcome, p.http.method, p.idempotency_key.is_some());
-        let time_left = deadline_at.saturating_duration_since(Instant::now());
+        let time_left = deadline_at().saturating_duration_since(Instant::now());
         let planned = plan_retry(&p.retry, decision, attempts, time_left, fastrand::f64())
             .filter(|_| afford_retry(shared, &outcome));
         if let Some(wait) = planned {
@@ -296,10 +299,6 @@ fn traced<F: Future>(future: F, span: &tracing::Span) -> Either<F, Instrumented<
 }
 
 /// The limiter's clock: seconds since the client was built.
-fn seconds(shared: &Shared) -> f64 {
-    seconds_at(shared, Instant::now())
-}
-
 fn seconds_at(shared: &Shared, now: Instant) -> f64 {
     now.saturating_duration_since(shared.epoch).as_secs_f64()
 }
