@@ -223,28 +223,26 @@ impl HttpResponse {
     /// The first value of the header `name`, if present. A value that is not visible ASCII
     /// (Mollie sends none) is of no use to the client and reads as absent.
     pub fn header_value(&self, name: &str) -> Option<&str> {
-        let parsed = HeaderName::from_bytes(name.as_bytes())
-            .ok()
-            .and_then(|name| self.headers.get(name))
-            .and_then(|value| value.to_str().ok());
-        parsed.or_else(|| {
-            self.raw_headers
-                .iter()
-                .find(|(n, _)| n.eq_ignore_ascii_case(name))
-                .map(|(_, v)| v.as_str())
-        })
+        match HeaderName::from_bytes(name.as_bytes()) {
+            Ok(name) => self.header_named(&name),
+            // Not a name HTTP allows: only a fake's headers can hold it.
+            Err(_) => self.raw_header(name),
+        }
     }
 
     /// [`header_value`](Self::header_value) by a name parsed once, not per call.
     pub(crate) fn header_named(&self, name: &HeaderName) -> Option<&str> {
         match self.headers.get(name) {
             Some(value) => value.to_str().ok(),
-            None => self
-                .raw_headers
-                .iter()
-                .find(|(n, _)| n.eq_ignore_ascii_case(name.as_str()))
-                .map(|(_, v)| v.as_str()),
+            None => self.raw_header(name.as_str()),
         }
+    }
+
+    fn raw_header(&self, name: &str) -> Option<&str> {
+        self.raw_headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     /// The body as read.
