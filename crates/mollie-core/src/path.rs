@@ -71,21 +71,24 @@ impl Path {
     /// Appends a fixed word of an endpoint, e.g. `customers`: lowercase letters, digits,
     /// `-` and `_`, so nothing to encode.
     pub(crate) fn push_word(&mut self, word: &'static str) {
-        if !all_of(word, WORD) {
+        let plain = all_of(word, WORD);
+        if !plain {
             self.refuse(
                 "a fixed path segment may hold only lowercase letters, digits, `-` and `_`",
             );
         }
-        self.push(word, false);
+        self.push(word, false, plain);
     }
 
     /// Appends an id, percent-encoded (a typed id needs none; the encoding is the second
     /// wall behind the type).
     pub(crate) fn push_id(&mut self, id: &str) {
-        self.push(id, true);
+        self.push(id, true, all_of(id, PLAIN));
     }
 
-    fn push(&mut self, segment: &str, id: bool) {
+    /// Appends `segment`, encoded unless it is `plain`. A refused word is encoded too, though
+    /// never sent: a `/` in it would shift the template's segments, showing an id.
+    fn push(&mut self, segment: &str, id: bool, plain: bool) {
         if segment.is_empty() || segment == "." || segment == ".." {
             self.refuse("a path segment may not be empty, `.` or `..`");
         }
@@ -101,7 +104,7 @@ impl Path {
         if id {
             self.ids |= 1 << self.segments;
         }
-        if !id || all_of(segment, PLAIN) {
+        if plain {
             self.encoded.push_str(segment);
         } else {
             self.encoded
@@ -139,11 +142,11 @@ impl fmt::Display for Template<'_> {
         // Segments are encoded, so `/` only ever separates them.
         for (i, segment) in path.encoded.split('/').skip(1).enumerate() {
             f.write_str("/")?;
-            f.write_str(if path.ids & (1 << i) != 0 {
-                "{id}"
-            } else {
-                segment
-            })?;
+            let is_id = u32::try_from(i)
+                .ok()
+                .and_then(|i| 1u64.checked_shl(i))
+                .is_some_and(|bit| path.ids & bit != 0);
+            f.write_str(if is_id { "{id}" } else { segment })?;
         }
         Ok(())
     }
@@ -209,6 +212,26 @@ mod tests {
             p.push_word("Customers");
         });
         assert!(p.encoded().unwrap_err().to_string().contains("empty"));
+    }
+
+    #[test]
+    fn a_refused_word_keeps_ids_out_of_the_template() {
+        // A word with a `/` written as it is would shift every later segment: the id after
+        // it would be shown, and a fixed word hidden.
+        let p = path(|p| {
+            p.push_word("a/b");
+            p.push_id("cst_Secret42");
+        });
+        assert!(p.encoded().is_err());
+        assert_eq!(p.template().to_string(), "/a%2Fb/{id}");
+        let p = path(|p| {
+            (0..63).for_each(|_| p.push_word("x"));
+            p.push_word("a/b");
+        });
+        assert_eq!(
+            p.template().to_string(),
+            format!("{}/a%2Fb", "/x".repeat(63))
+        );
     }
 
     #[test]

@@ -171,7 +171,10 @@ impl AdaptiveRate {
             if !self.enabled {
                 return;
             }
-            let t = now - self.last_throttle - self.time_to_max;
+            // An answer timed before the last cut (sent before it, or its clock read before
+            // another task counted the 429) counts as at the cut: the curve before it falls
+            // far below the cut rate.
+            let t = (now - self.last_throttle).max(0.0) - self.time_to_max;
             SCALE * t * t * t + self.last_max_rate
         };
         let sent = self.sent_estimate(now);
@@ -258,6 +261,25 @@ mod tests {
             rate.acquire(t + 0.5 / rate.fill_rate(), 0.0).is_some(),
             "half a slot's time gave a slot"
         );
+    }
+
+    #[test]
+    fn an_answer_to_a_request_sent_before_the_cut_does_not_cut_again() {
+        let mut rate = AdaptiveRate::default();
+        let t = send(&mut rate, 0.0, 3.0, 100.0);
+        rate.on_response(t, true);
+        let cut = rate.fill_rate();
+        // A slow success sent two seconds before the 429 (or read the clock before another
+        // task counted the 429): the rate stays where the cut put it.
+        rate.on_response(t - 2.0, false);
+        assert!(
+            rate.fill_rate() >= cut - 1e-9,
+            "after the cut {cut}/s, after a late success {}/s",
+            rate.fill_rate()
+        );
+        // And it probes back up from there as time goes on.
+        rate.on_response(t + 1.0, false);
+        assert!(rate.fill_rate() > cut);
     }
 
     #[test]
