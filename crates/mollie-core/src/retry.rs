@@ -93,14 +93,21 @@ impl RetryPolicy {
         self.max_retry_after
     }
 
-    /// The backoff before retry `retry` (0-based): `jitter` (in `[0, 1]`, clamped) times
-    /// `min(max_backoff, initial_backoff * 2^retry)`.
+    /// The backoff before retry `retry` (0-based): `jitter` (in `[0, 1]`, clamped; NaN is 0)
+    /// times `min(max_backoff, initial_backoff * 2^retry)`.
     pub fn backoff(&self, retry: u32, jitter: f64) -> Duration {
         let exponential = self
             .initial_backoff
             .saturating_mul(2u32.saturating_pow(retry.min(31)));
         let ceiling = exponential.min(self.max_backoff);
-        ceiling.mul_f64(jitter.clamp(0.0, 1.0))
+        let jitter = if jitter.is_nan() {
+            0.0
+        } else {
+            jitter.clamp(0.0, 1.0)
+        };
+        // In floating point a ceiling near `Duration::MAX` rounds up past it.
+        Duration::try_from_secs_f64(ceiling.as_secs_f64() * jitter)
+            .map_or(ceiling, |d| d.min(ceiling))
     }
 }
 
@@ -329,6 +336,14 @@ mod tests {
         assert_eq!(policy.backoff(3, 0.5), Duration::from_millis(400));
         assert_eq!(policy.backoff(u32::MAX, 1.0), Duration::from_secs(1));
         assert_eq!(policy.backoff(1, 7.0), Duration::from_millis(200));
+        // Any values a caller may pass: no panic, the ceiling at most.
+        let longest = RetryPolicy::default()
+            .initial_backoff(Duration::MAX)
+            .max_backoff(Duration::MAX);
+        assert!(longest.backoff(0, 1.0) > Duration::from_secs(u64::MAX / 2));
+        assert_eq!(longest.backoff(5, f64::NAN), Duration::ZERO);
+        assert_eq!(policy.backoff(2, f64::NAN), Duration::ZERO);
+        assert_eq!(policy.backoff(2, f64::INFINITY), Duration::from_millis(400));
     }
 
     #[test]
