@@ -872,9 +872,11 @@ impl Builder {
         let start_date = opt_day(record, "startDate")?.unwrap_or(today);
         let next_payment_date = match opt_day(record, "nextPaymentDate")? {
             Some(day) => Some(day),
-            None if running => Some(first_due(start_date, &interval, today).ok_or_else(|| {
-                ApiError::unprocessable("interval", "The schedule has no day on or after today")
-            })?),
+            None if running => Some(
+                subscription_state::first_due(start_date, &interval, today).ok_or_else(|| {
+                    ApiError::unprocessable("interval", "The schedule has no day on or after today")
+                })?,
+            ),
             None => None,
         };
         let times = opt_count(record, "times", 1)?;
@@ -1143,13 +1145,4 @@ fn mandate_details(
         }),
         _ => MandateDetails::Other(raw),
     })
-}
-
-/// The first day of a schedule from `start` that is not before `today` (as *Create
-/// subscription* sets `nextPaymentDate`).
-fn first_due(start: time::Date, interval: &Interval, today: time::Date) -> Option<time::Date> {
-    let parts = (interval.count()?, interval.unit()?);
-    (0..=10_000)
-        .map_while(|n| subscription_state::occurrence(Anchor::on(start, 0), parts, n))
-        .find(|d| *d >= today)
 }

@@ -66,6 +66,34 @@ pub(crate) fn reanchor(from: Anchor, interval: &Interval, date: Date, number: u3
         .unwrap_or_else(|| Anchor::on(date, number))
 }
 
+/// The first day of a schedule from `start` that is not before `today`: a start in the past
+/// charges nothing for the days gone by.
+pub(crate) fn first_due(
+    start: time::Date,
+    interval: &Interval,
+    today: time::Date,
+) -> Option<time::Date> {
+    let (count, unit) = (interval.count()?, interval.unit()?);
+    if start >= today {
+        return Some(start);
+    }
+    // The occurrence just before today, computed, then the first one on or after it: a
+    // start decades back costs no more than one today.
+    let days = (today - start).whole_days();
+    let before = match unit {
+        IntervalUnit::Days => days / i64::from(count),
+        IntervalUnit::Weeks => days / (7 * i64::from(count)),
+        _ => {
+            let months = |d: time::Date| i64::from(d.year()) * 12 + i64::from(u8::from(d.month()));
+            (months(today) - months(start)) / i64::from(count)
+        }
+    };
+    let from = u32::try_from(before.saturating_sub(1).max(0)).ok()?;
+    (from..from.saturating_add(4))
+        .map_while(|n| occurrence(Anchor::on(start, 0), (count, unit), n))
+        .find(|d| *d >= today)
+}
+
 /// The day of payment number `n` (0 for the first) of the schedule `anchor` sets, every
 /// `count` `unit`s: monthly ones on the anchor's day of the month, clamped to a shorter
 /// month's last day. `None` past year 9999, for an interval the mock does not know or for an
@@ -135,6 +163,47 @@ mod tests {
 
     fn day(text: &str) -> Date {
         clock::parse_date(text).expect(text)
+    }
+
+    #[test]
+    fn a_past_start_charges_from_today() {
+        let day = |t: &str| clock::parse_date(t).expect(t);
+        let monthly = Interval::months(1).expect("valid");
+        assert_eq!(
+            first_due(day("2024-01-31"), &monthly, day("2024-03-15")),
+            Some(day("2024-03-31"))
+        );
+        assert_eq!(
+            first_due(day("2024-03-15"), &monthly, day("2024-03-15")),
+            Some(day("2024-03-15"))
+        );
+        assert_eq!(
+            first_due(
+                day("1990-01-01"),
+                &Interval::days(1).expect("valid"),
+                day("2026-02-01")
+            ),
+            Some(day("2026-02-01"))
+        );
+        // Decades back: computed, not walked.
+        let daily = Interval::days(1).expect("valid");
+        assert_eq!(
+            first_due(day("1990-01-01"), &daily, day("2026-01-05")),
+            Some(day("2026-01-05"))
+        );
+        let fortnightly = Interval::weeks(2).expect("valid");
+        assert_eq!(
+            first_due(day("1990-01-01"), &fortnightly, day("2026-01-05")),
+            Some(day("2026-01-12"))
+        );
+        assert_eq!(
+            first_due(
+                day("1990-01-31"),
+                &Interval::months(3).expect("valid"),
+                day("2026-01-05")
+            ),
+            Some(day("2026-01-31"))
+        );
     }
 
     #[test]

@@ -874,3 +874,29 @@ async fn retries_run_on_the_wall_clock_when_the_base_clock_stands_still() {
         .expect("the retry ran");
     assert_eq!(api.server.webhook_deliveries()[0].attempts.len(), 2);
 }
+
+#[tokio::test]
+async fn a_seeded_schedule_started_decades_ago_is_due_today() {
+    let api = api().await;
+    set_clock(&api, "2026-02-01T00:00:00Z").await;
+    put_state(
+        &api,
+        seed(&[(
+            "sub_old_daily",
+            json!({"startDate": "1990-01-01", "interval": "1 day"}),
+        )]),
+    )
+    .await;
+    let seeded = subscription(&api, "cst_days", "sub_old_daily").await;
+    assert_eq!(seeded.status, 200, "{}", seeded.body);
+    // Due today and charged at once: one payment, none for the days gone by.
+    assert_eq!(
+        payment_days(&api, "cst_days", "sub_old_daily").await,
+        ["2026-02-01"]
+    );
+    assert_eq!(
+        seeded.body["nextPaymentDate"], "2026-02-02",
+        "{}",
+        seeded.body
+    );
+}

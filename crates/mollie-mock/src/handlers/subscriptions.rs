@@ -246,30 +246,6 @@ fn unique_description(
     Ok(())
 }
 
-/// The first day of a schedule from `start` that is not before `today`: a start in the past
-/// charges nothing for the days gone by.
-fn first_due(start: time::Date, interval: &Interval, today: time::Date) -> Option<time::Date> {
-    let (count, unit) = (interval.count()?, interval.unit()?);
-    if start >= today {
-        return Some(start);
-    }
-    // The occurrence just before today, computed, then the first one on or after it: a
-    // start decades back costs no more than one today.
-    let days = (today - start).whole_days();
-    let before = match unit {
-        mollie_models::IntervalUnit::Days => days / i64::from(count),
-        mollie_models::IntervalUnit::Weeks => days / (7 * i64::from(count)),
-        _ => {
-            let months = |d: time::Date| i64::from(d.year()) * 12 + i64::from(u8::from(d.month()));
-            (months(today) - months(start)) / i64::from(count)
-        }
-    };
-    let from = u32::try_from(before.saturating_sub(1).max(0)).ok()?;
-    (from..from.saturating_add(4))
-        .map_while(|n| subscription_state::occurrence(Anchor::on(start, 0), (count, unit), n))
-        .find(|d| *d >= today)
-}
-
 /// `POST /v2/customers/{customerId}/subscriptions`.
 pub(crate) fn create(
     app: &App,
@@ -295,7 +271,7 @@ pub(crate) fn create(
 
     let today = clock::utc(ctx.now).date();
     let start_date = start.unwrap_or(today);
-    let first = first_due(start_date, &interval, today).ok_or_else(|| {
+    let first = subscription_state::first_due(start_date, &interval, today).ok_or_else(|| {
         ApiError::unprocessable("startDate", "The schedule runs past the year 9999")
     })?;
     // A start gone by charges from `first`, on the start's day of the month.
@@ -614,42 +590,4 @@ pub(crate) fn payments(
         (&s.payments, |p| p.subscription_id.as_ref() == Some(&s.id)),
         (&path, &params),
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_past_start_charges_from_today() {
-        let day = |t: &str| clock::parse_date(t).expect(t);
-        let monthly = Interval::months(1).expect("valid");
-        assert_eq!(
-            first_due(day("2024-01-31"), &monthly, day("2024-03-15")),
-            Some(day("2024-03-31"))
-        );
-        assert_eq!(
-            first_due(day("2024-03-15"), &monthly, day("2024-03-15")),
-            Some(day("2024-03-15"))
-        );
-        // Decades back: computed, not walked.
-        let daily = Interval::days(1).expect("valid");
-        assert_eq!(
-            first_due(day("1990-01-01"), &daily, day("2026-01-05")),
-            Some(day("2026-01-05"))
-        );
-        let fortnightly = Interval::weeks(2).expect("valid");
-        assert_eq!(
-            first_due(day("1990-01-01"), &fortnightly, day("2026-01-05")),
-            Some(day("2026-01-12"))
-        );
-        assert_eq!(
-            first_due(
-                day("1990-01-31"),
-                &Interval::months(3).expect("valid"),
-                day("2026-01-05")
-            ),
-            Some(day("2026-01-31"))
-        );
-    }
 }
