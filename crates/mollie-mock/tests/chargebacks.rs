@@ -3,9 +3,7 @@
 
 mod common;
 
-use std::time::Duration;
-
-use common::{ACCESS_TOKEN, Api, LIVE_KEY, Req};
+use common::{ACCESS_TOKEN, Api, HOOK, LIVE_KEY, Req, logged_webhooks};
 use mollie_mock::{DeliveryKind, MockConfig};
 use mollie_models::Money;
 use mollie_models::webhooks::EventType;
@@ -313,17 +311,8 @@ async fn get_and_list_chargebacks() {
 
 #[tokio::test]
 async fn chargebacks_call_the_payments_webhooks() {
-    let api = Api::with(
-        MockConfig::new()
-            .webhook_retry_delays([])
-            .webhook_timeout(Duration::from_millis(300))
-            .webhook_signing_secret("s3cret"),
-    )
-    .await;
-    let id = api
-        .create_payment(json!({"webhookUrl": "http://127.0.0.1:9/hook"}))
-        .await
-        .id();
+    let api = Api::with(logged_webhooks()).await;
+    let id = api.create_payment(json!({"webhookUrl": HOOK})).await.id();
     assert_eq!(api.set_status(&id, "paid").await.status, 200);
     api.server.clear_webhook_deliveries();
 

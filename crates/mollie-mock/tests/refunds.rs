@@ -3,14 +3,10 @@
 
 mod common;
 
-use std::time::Duration;
-
-use common::{ACCESS_TOKEN, Api, LIVE_KEY, Req};
+use common::{ACCESS_TOKEN, Api, HOOK, LIVE_KEY, Req, logged_webhooks};
 use mollie_mock::{DeliveryKind, MockConfig};
 use mollie_models::webhooks::EventType;
 use serde_json::{Value, json};
-
-const HOOK: &str = "http://127.0.0.1:9/hook";
 
 #[tokio::test]
 async fn a_refund_takes_from_what_remains() {
@@ -418,13 +414,7 @@ async fn list_refunds_of_a_payment_and_of_all() {
 
 #[tokio::test]
 async fn refund_webhooks_follow_mollies_table() {
-    let api = Api::with(
-        MockConfig::new()
-            .webhook_retry_delays([])
-            .webhook_timeout(Duration::from_millis(300))
-            .webhook_signing_secret("s3cret"),
-    )
-    .await;
+    let api = Api::with(logged_webhooks()).await;
     let p = api.create_payment(json!({"webhookUrl": HOOK})).await.id();
     assert_eq!(api.set_status(&p, "paid").await.status, 200);
     api.server.clear_webhook_deliveries();

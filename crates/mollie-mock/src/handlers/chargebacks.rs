@@ -1,28 +1,26 @@
-//! Chargebacks: get and list (a payment's and all). The customer's bank makes them, so the
-//! mock makes them through the control API ([`create`], [`reverse`]).
+//! Chargebacks: how the API shows one, get and list (a payment's and all, as
+//! [`super::payment_children`] does them). The customer's bank makes them, so the mock makes
+//! them through the control API ([`create`], [`reverse`]).
 
+use std::collections::{BTreeMap, HashMap};
 use std::time::SystemTime;
 
-use axum::http::StatusCode;
 use mollie_models::{
-    Chargeback, ChargebackEmbedded, ChargebackLinks, ChargebackReason, Payment, PaymentStatus,
-    Timestamp,
+    Chargeback, ChargebackEmbedded, ChargebackLinks, ChargebackReason, Payment, PaymentId,
+    PaymentStatus, Timestamp,
 };
 use serde_json::Value;
 
-use super::{Ctx, cursor, list_account_wide, list_reply, no_such, payments, to_json};
+use super::payment_children::{self, PaymentChild};
+use super::{Ctx, no_such};
 use crate::amounts;
 use crate::app::{App, lock};
+use crate::auth::Env;
 use crate::clock;
 use crate::errors::{ApiError, Reply};
-use crate::expand;
 use crate::links::{self, DOC_CHARGEBACKS};
-use crate::lists;
-use crate::store::{ChargebackRec, Store, page};
+use crate::store::{ChargebackRec, PaymentRec, Store};
 use crate::validate::{self, Body};
-
-/// The `embed` values of the chargeback endpoints.
-const EMBED: &[&str] = &["payment"];
 
 /// The chargeback as the API shows it, with its payment embedded when given. Chargebacks
 /// have no `mode`, and link the documentation in lists too (the spec's examples).
@@ -50,13 +48,31 @@ pub(crate) fn render(c: &ChargebackRec, base: &str, payment: Option<Payment>) ->
     }
 }
 
-/// Renders `c`, embedding its payment when `embed` is set.
-fn render_in(store: &Store, c: &ChargebackRec, base: &str, embed: bool) -> Chargeback {
-    let payment = embed
-        .then(|| store.payments.get(c.payment_id.as_str()))
-        .flatten()
-        .map(|p| payments::render(p, base, false));
-    render(c, base, payment)
+impl PaymentChild for ChargebackRec {
+    type Shown = Chargeback;
+    const NAME: &'static str = "chargeback";
+    const SEGMENT: &'static str = "chargebacks";
+    const DOC: &'static str = DOC_CHARGEBACKS;
+
+    fn payment_id(&self) -> &PaymentId {
+        &self.payment_id
+    }
+    fn all(store: &Store) -> &HashMap<String, Self> {
+        &store.chargebacks
+    }
+    fn order(store: &Store, env: Env) -> &BTreeMap<u64, String> {
+        &store.chargeback_order[env.index()]
+    }
+    fn of(payment: &PaymentRec) -> &BTreeMap<u64, String> {
+        &payment.chargebacks
+    }
+    fn render(&self, base: &str, payment: Option<Payment>) -> Chargeback {
+        render(self, base, payment)
+    }
+    fn deliver(app: &App, payment: &Payment, chargeback: &Chargeback, base: &str) {
+        app.webhooks
+            .notify_chargeback(payment, chargeback, payment.webhook_url.as_deref(), base);
+    }
 }
 
 /// `GET /v2/payments/{paymentId}/chargebacks/{chargebackId}`, with `embed=payment`.
@@ -66,67 +82,18 @@ pub(crate) fn get(
     payment_id: &str,
     chargeback_id: &str,
 ) -> Result<Reply, ApiError> {
-    let embed = !expand::values(ctx.query, "embed", EMBED)?.is_empty();
-    let store = lock(&app.store);
-    store
-        .payment(ctx.env, payment_id)
-        .ok_or_else(|| no_such("payment", payment_id))?;
-    let chargeback = store
-        .chargebacks
-        .get(chargeback_id)
-        .filter(|c| c.env == ctx.env && c.payment_id.as_str() == payment_id)
-        .ok_or_else(|| no_such("chargeback", chargeback_id))?;
-    Ok(Reply::json(
-        StatusCode::OK,
-        to_json(&render_in(&store, chargeback, ctx.base, embed))?,
-    ))
+    payment_children::get::<ChargebackRec>(app, ctx, payment_id, chargeback_id)
 }
 
 /// `GET /v2/payments/{paymentId}/chargebacks`, with `embed=payment`.
 pub(crate) fn list(app: &App, ctx: &Ctx<'_>, payment_id: &str) -> Result<Reply, ApiError> {
-    let embed = !expand::values(ctx.query, "embed", EMBED)?.is_empty();
-    let params = lists::params(ctx.query, &["testmode", "embed"])?;
-    let store = lock(&app.store);
-    let payment = store
-        .payment(ctx.env, payment_id)
-        .ok_or_else(|| no_such("payment", payment_id))?;
-    let from = cursor(
-        &store.chargebacks,
-        params.from.as_deref(),
-        |c| c.payment_id == payment.id,
-        |c| c.seq,
-    )?;
-    let page = page(
-        &payment.chargebacks,
-        from,
-        params.limit,
-        params.desc(),
-        |_| true,
-    );
-    let path = format!("/v2/payments/{payment_id}/chargebacks");
-    list_reply(
-        ctx,
-        &page,
-        &store.chargebacks,
-        |c| render_in(&store, c, ctx.base, embed),
-        (&path, &params, DOC_CHARGEBACKS),
-    )
+    payment_children::list::<ChargebackRec>(app, ctx, payment_id)
 }
 
 /// `GET /v2/chargebacks`: every chargeback of the mode, optionally only those of
 /// `profileId`, with `embed=payment`.
 pub(crate) fn list_all(app: &App, ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-    let embed = !expand::values(ctx.query, "embed", EMBED)?.is_empty();
-    let params = lists::params(ctx.query, &["testmode", "profileId", "embed"])?;
-    let store = lock(&app.store);
-    list_account_wide(
-        ctx,
-        &store.chargebacks,
-        &store.chargeback_order[ctx.env.index()],
-        &params,
-        |c| render_in(&store, c, ctx.base, embed),
-        ("/v2/chargebacks", DOC_CHARGEBACKS),
-    )
+    payment_children::list_all::<ChargebackRec>(app, ctx)
 }
 
 /// The optional `reason` of a new chargeback: `{"code": "AC01", "description": "..."}`.
@@ -214,7 +181,7 @@ pub(crate) fn create(
         reversed_at: None,
     };
     store.insert_chargeback(chargeback.clone());
-    Ok(notify(app, store, &chargeback, base))
+    Ok(payment_children::notify(app, store, &chargeback, base))
 }
 
 /// Reverses chargeback `id` (of either mode), for the control API: sets `reversedAt`, gives
@@ -242,26 +209,5 @@ pub(crate) fn reverse(
     chargeback.reversed_at = Some(Timestamp::new(clock::timestamp(now)));
     let chargeback = chargeback.clone();
     store.recount(chargeback.payment_id.as_str());
-    Ok(notify(app, store, &chargeback, base))
-}
-
-/// Sends the webhooks of `chargeback` with its payment as it now is; the chargeback as the
-/// API shows it.
-fn notify(
-    app: &App,
-    store: std::sync::MutexGuard<'_, Store>,
-    chargeback: &ChargebackRec,
-    base: &str,
-) -> Chargeback {
-    let rendered = render(chargeback, base, None);
-    let Some(payment) = store.payments.get(chargeback.payment_id.as_str()) else {
-        return rendered;
-    };
-    let payment = payments::render(payment, base, true);
-    let webhook_url = payment.webhook_url.clone();
-    // The store's lock is released: deliveries run on their own.
-    drop(store);
-    app.webhooks
-        .notify_chargeback(&payment, &rendered, webhook_url.as_deref(), base);
-    rendered
+    Ok(payment_children::notify(app, store, &chargeback, base))
 }

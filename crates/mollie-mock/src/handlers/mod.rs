@@ -15,6 +15,7 @@ pub(crate) mod chargebacks;
 pub(crate) mod customers;
 pub(crate) mod mandates;
 pub(crate) mod payment_changes;
+pub(crate) mod payment_children;
 pub(crate) mod payments;
 pub(crate) mod refunds;
 pub(crate) mod subscriptions;

@@ -1,27 +1,27 @@
-//! Refunds: create, get, list (a payment's and all), cancel; and the status changes of the
-//! control API. The status rules are [`crate::refund_state`]'s.
+//! Refunds: how the API shows one, create, cancel; and the status changes of the control
+//! API. Get and list are [`super::payment_children`]'s, the status rules
+//! [`crate::refund_state`]'s.
+
+use std::collections::{BTreeMap, HashMap};
 
 use axum::http::StatusCode;
 use mollie_models::{
-    NewRoutingReversal, Payment, Refund, RefundEmbedded, RefundExternalReference, RefundLinks,
-    RefundStatus, Timestamp,
+    NewRoutingReversal, Payment, PaymentId, Refund, RefundEmbedded, RefundExternalReference,
+    RefundLinks, RefundStatus, Timestamp,
 };
 
-use super::{Ctx, cursor, list_account_wide, list_reply, no_such, payments, to_json};
+use super::payment_children::{self, PaymentChild};
+use super::{Ctx, no_such, to_json};
 use crate::amounts;
 use crate::app::{App, lock};
+use crate::auth::Env;
 use crate::clock;
 use crate::errors::{ApiError, Reply};
-use crate::expand;
 use crate::links::{self, DOC_REFUNDS};
-use crate::lists;
 use crate::payment_state;
 use crate::refund_state;
-use crate::store::{RefundRec, Store, page};
+use crate::store::{PaymentRec, RefundRec, Store};
 use crate::validate::{self, Body};
-
-/// The `embed` values of the refund endpoints.
-const EMBED: &[&str] = &["payment"];
 
 /// The refund as the API shows it, with its payment embedded when given. Refunds link the
 /// documentation in lists too, as in the spec's examples.
@@ -54,13 +54,31 @@ pub(crate) fn render(r: &RefundRec, base: &str, payment: Option<Payment>) -> Ref
     }
 }
 
-/// Renders `r`, embedding its payment when `embed` is set.
-fn render_in(store: &Store, r: &RefundRec, base: &str, embed: bool) -> Refund {
-    let payment = embed
-        .then(|| store.payments.get(r.payment_id.as_str()))
-        .flatten()
-        .map(|p| payments::render(p, base, false));
-    render(r, base, payment)
+impl PaymentChild for RefundRec {
+    type Shown = Refund;
+    const NAME: &'static str = "refund";
+    const SEGMENT: &'static str = "refunds";
+    const DOC: &'static str = DOC_REFUNDS;
+
+    fn payment_id(&self) -> &PaymentId {
+        &self.payment_id
+    }
+    fn all(store: &Store) -> &HashMap<String, Self> {
+        &store.refunds
+    }
+    fn order(store: &Store, env: Env) -> &BTreeMap<u64, String> {
+        &store.refund_order[env.index()]
+    }
+    fn of(payment: &PaymentRec) -> &BTreeMap<u64, String> {
+        &payment.refunds
+    }
+    fn render(&self, base: &str, payment: Option<Payment>) -> Refund {
+        render(self, base, payment)
+    }
+    fn deliver(app: &App, payment: &Payment, refund: &Refund, base: &str) {
+        app.webhooks
+            .notify_refund(payment, refund, payment.webhook_url.as_deref(), base);
+    }
 }
 
 /// `POST /v2/payments/{paymentId}/refunds`: a `pending` refund of a paid payment, in its
@@ -146,23 +164,6 @@ pub(crate) fn create(
     Ok(Reply::json(StatusCode::CREATED, json))
 }
 
-/// The refund `refund_id` of payment `payment_id`, both of the request's mode.
-fn find<'s>(
-    store: &'s Store,
-    ctx: &Ctx<'_>,
-    payment_id: &str,
-    refund_id: &str,
-) -> Result<&'s RefundRec, ApiError> {
-    store
-        .payment(ctx.env, payment_id)
-        .ok_or_else(|| no_such("payment", payment_id))?;
-    store
-        .refunds
-        .get(refund_id)
-        .filter(|r| r.env == ctx.env && r.payment_id.as_str() == payment_id)
-        .ok_or_else(|| no_such("refund", refund_id))
-}
-
 /// `GET /v2/payments/{paymentId}/refunds/{refundId}`, with `embed=payment`.
 pub(crate) fn get(
     app: &App,
@@ -170,56 +171,18 @@ pub(crate) fn get(
     payment_id: &str,
     refund_id: &str,
 ) -> Result<Reply, ApiError> {
-    let embed = !expand::values(ctx.query, "embed", EMBED)?.is_empty();
-    let store = lock(&app.store);
-    let refund = find(&store, ctx, payment_id, refund_id)?;
-    Ok(Reply::json(
-        StatusCode::OK,
-        to_json(&render_in(&store, refund, ctx.base, embed))?,
-    ))
+    payment_children::get::<RefundRec>(app, ctx, payment_id, refund_id)
 }
 
 /// `GET /v2/payments/{paymentId}/refunds`, with `embed=payment`.
 pub(crate) fn list(app: &App, ctx: &Ctx<'_>, payment_id: &str) -> Result<Reply, ApiError> {
-    let embed = !expand::values(ctx.query, "embed", EMBED)?.is_empty();
-    let params = lists::params(ctx.query, &["testmode", "embed"])?;
-    let store = lock(&app.store);
-    let payment = store
-        .payment(ctx.env, payment_id)
-        .ok_or_else(|| no_such("payment", payment_id))?;
-    let from = cursor(
-        &store.refunds,
-        params.from.as_deref(),
-        |r| r.payment_id == payment.id,
-        |r| r.seq,
-    )?;
-    let page = page(&payment.refunds, from, params.limit, params.desc(), |_| {
-        true
-    });
-    let path = format!("/v2/payments/{payment_id}/refunds");
-    list_reply(
-        ctx,
-        &page,
-        &store.refunds,
-        |r| render_in(&store, r, ctx.base, embed),
-        (&path, &params, DOC_REFUNDS),
-    )
+    payment_children::list::<RefundRec>(app, ctx, payment_id)
 }
 
 /// `GET /v2/refunds`: every refund of the mode, optionally only those of `profileId`,
 /// with `embed=payment`.
 pub(crate) fn list_all(app: &App, ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-    let embed = !expand::values(ctx.query, "embed", EMBED)?.is_empty();
-    let params = lists::params(ctx.query, &["testmode", "profileId", "embed"])?;
-    let store = lock(&app.store);
-    list_account_wide(
-        ctx,
-        &store.refunds,
-        &store.refund_order[ctx.env.index()],
-        &params,
-        |r| render_in(&store, r, ctx.base, embed),
-        ("/v2/refunds", DOC_REFUNDS),
-    )
+    payment_children::list_all::<RefundRec>(app, ctx)
 }
 
 /// `DELETE /v2/payments/{paymentId}/refunds/{refundId}`: 204 while the refund is `queued` or
@@ -232,7 +195,7 @@ pub(crate) fn cancel(
     refund_id: &str,
 ) -> Result<Reply, ApiError> {
     let mut store = lock(&app.store);
-    let refund = find(&store, ctx, payment_id, refund_id)?;
+    let refund = payment_children::find::<RefundRec>(&store, ctx, payment_id, refund_id)?;
     if !refund_state::is_cancelable(&refund.status) {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -246,22 +209,8 @@ pub(crate) fn cancel(
         return Err(no_such("refund", refund_id));
     };
     canceled.status = RefundStatus::Canceled;
-    notify(app, store, &canceled, ctx.base);
+    payment_children::notify(app, store, &canceled, ctx.base);
     Ok(Reply::no_content())
-}
-
-/// Sends the webhooks of `refund`'s new status, with its payment as it now is.
-fn notify(app: &App, store: std::sync::MutexGuard<'_, Store>, refund: &RefundRec, base: &str) {
-    let Some(payment) = store.payments.get(refund.payment_id.as_str()) else {
-        return;
-    };
-    let rendered = payments::render(payment, base, true);
-    let webhook_url = payment.webhook_url.clone();
-    let refund = render(refund, base, None);
-    // The store's lock is released: deliveries run on their own.
-    drop(store);
-    app.webhooks
-        .notify_refund(&rendered, &refund, webhook_url.as_deref(), base);
 }
 
 /// Moves refund `id` (of either mode) to `to` for the control API, updates its payment's
@@ -284,7 +233,5 @@ pub(crate) fn change_status(
     refund.status = to;
     let refund = refund.clone();
     store.recount(refund.payment_id.as_str());
-    let rendered = render(&refund, base, None);
-    notify(app, store, &refund, base);
-    Ok(rendered)
+    Ok(payment_children::notify(app, store, &refund, base))
 }

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
 
 use mollie_mock::{MockConfig, MockServer};
 use reqwest::Method;
@@ -15,6 +16,18 @@ use serde_json::{Value, json};
 pub const TEST_KEY: &str = "test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM";
 pub const LIVE_KEY: &str = "live_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM";
 pub const ACCESS_TOKEN: &str = "access_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM";
+
+/// A webhook URL where nothing listens.
+pub const HOOK: &str = "http://127.0.0.1:9/hook";
+
+/// Webhooks to nowhere, tried once and signed (so events go out too): every delivery is
+/// logged, without a receiver.
+pub fn logged_webhooks() -> MockConfig {
+    MockConfig::new()
+        .webhook_retry_delays([])
+        .webhook_timeout(Duration::from_millis(300))
+        .webhook_signing_secret("s3cret")
+}
 
 /// Mollie's spec, with a validator per response schema.
 pub struct Spec {
