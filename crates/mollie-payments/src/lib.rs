@@ -42,6 +42,7 @@
 
 mod chargebacks;
 mod refunds;
+mod sub_resource;
 
 pub use chargebacks::{Chargebacks, GetChargeback, ListAllChargebacks, ListChargebacks};
 pub use refunds::{CancelRefund, CreateRefund, GetRefund, ListAllRefunds, ListRefunds, Refunds};

@@ -1,37 +1,26 @@
 //! The Refunds API: a payment's refunds (`/v2/payments/{id}/refunds`) and every refund of the
 //! account (`/v2/refunds`).
 
-use mollie_core::{Call, Client, Placement, Request, operation};
-use mollie_models::{NewRefund, PaymentId, ProfileId, Refund, RefundEmbed, RefundId};
+use mollie_core::{Call, Placement, Request, operation};
+use mollie_models::{NewRefund, Refund, RefundEmbed, RefundId};
 
-/// The Refunds API of one payment; made by `Payments::refunds` (or `mollie.refunds(&id)`).
-#[derive(Debug, Clone)]
-pub struct Refunds {
-    client: Client,
-    payment: PaymentId,
+use crate::sub_resource::payment_sub_resource;
+
+payment_sub_resource! {
+    /// The Refunds API of one payment; made by `Payments::refunds` (or `mollie.refunds(&id)`).
+    pub struct Refunds => "refunds" {
+        one: refund,
+        item: Refund,
+        id: RefundId,
+        embed: RefundEmbed,
+        get: GetRefund,
+        list: ListRefunds,
+        list_all: ListAllRefunds,
+    }
 }
 
+// What only refunds have: they are created, and canceled while queued or pending.
 impl Refunds {
-    /// The refunds of `payment`, over `client`.
-    pub fn new(client: Client, payment: PaymentId) -> Self {
-        Self { client, payment }
-    }
-
-    /// The payment whose refunds these are.
-    pub fn payment(&self) -> &PaymentId {
-        &self.payment
-    }
-
-    /// `/payments/{id}/refunds`; no refund endpoint takes `profileId`.
-    fn call(&self, request: Request) -> Call {
-        let request = request
-            .segment("payments")
-            .id(&self.payment)
-            .segment("refunds")
-            .profile_id_in(Placement::Omit);
-        Call::new(self.client.clone(), request)
-    }
-
     /// The call of *Create refund*, before its checks.
     pub(crate) fn create_call(&self, refund: &NewRefund) -> Call {
         self.call(Request::post()).json(refund)
@@ -43,16 +32,6 @@ impl Refunds {
     pub fn create(&self, refund: NewRefund) -> CreateRefund {
         let check = refund.validate();
         CreateRefund::from_call(self.create_call(&refund).check(check))
-    }
-
-    /// *Get refund*: `GET /v2/payments/{id}/refunds/{refundId}`.
-    pub fn get(&self, id: &RefundId) -> GetRefund {
-        GetRefund::from_call(self.call(Request::get()).map(|r| r.id(id)))
-    }
-
-    /// *List refunds* of the payment: `GET /v2/payments/{id}/refunds`.
-    pub fn list(&self) -> ListRefunds {
-        ListRefunds::from_call(self.call(Request::get()))
     }
 
     /// *Cancel refund*: `DELETE /v2/payments/{id}/refunds/{refundId}`, only while it is
@@ -72,65 +51,6 @@ operation! {
 }
 
 operation! {
-    /// *Get refund*; `.await` it for the [`Refund`].
-    pub struct GetRefund => single Refund;
-}
-
-impl GetRefund {
-    /// Embeds the refund's payment in `_embedded` (`embed=payment`).
-    pub fn embed(mut self, embed: RefundEmbed) -> Self {
-        self.call = self.call.query("embed", embed.as_str().to_owned());
-        self
-    }
-}
-
-operation! {
     /// *Cancel refund*; `.await` it to cancel (Mollie answers 204).
     pub struct CancelRefund => no_content;
-}
-
-operation! {
-    /// *List refunds* of a payment; `.await` it for one page, `.stream()` every refund, or
-    /// `.pages()`.
-    pub struct ListRefunds => list Refund;
-}
-
-impl ListRefunds {
-    /// Starts the list at this refund (Mollie's `from` cursor).
-    pub fn from(mut self, refund: &RefundId) -> Self {
-        self.call = self.call.query("from", refund.as_str());
-        self
-    }
-
-    /// Embeds each refund's payment (`embed=payment`).
-    pub fn embed(mut self, embed: RefundEmbed) -> Self {
-        self.call = self.call.query("embed", embed.as_str().to_owned());
-        self
-    }
-}
-
-operation! {
-    /// *List all refunds* of the account; `.await` it for one page, `.stream()` every
-    /// refund, or `.pages()`.
-    pub struct ListAllRefunds => list Refund, sorted;
-}
-
-impl ListAllRefunds {
-    /// Starts the list at this refund (Mollie's `from` cursor).
-    pub fn from(mut self, refund: &RefundId) -> Self {
-        self.call = self.call.query("from", refund.as_str());
-        self
-    }
-
-    /// Embeds each refund's payment (`embed=payment`).
-    pub fn embed(mut self, embed: RefundEmbed) -> Self {
-        self.call = self.call.query("embed", embed.as_str().to_owned());
-        self
-    }
-
-    /// Only the refunds of this website profile (organization access tokens and OAuth).
-    pub fn profile_id(mut self, profile_id: ProfileId) -> Self {
-        self.call = self.call.profile_id(profile_id);
-        self
-    }
 }
