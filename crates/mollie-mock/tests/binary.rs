@@ -1,22 +1,13 @@
 //! The `mollie-mock` binary: prints its URL, serves, and stops cleanly on SIGTERM.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+mod program;
+
+use program::{program, start};
 
 #[tokio::test]
 async fn prints_its_url_serves_and_stops_on_sigterm() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mollie-mock"))
-        .args(["--addr", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let first = lines.next().expect("a line").expect("utf-8");
-    let url = first
-        .strip_prefix("mollie-mock listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
-        .to_owned();
+    let running = start(program().args(["--addr", "127.0.0.1:0"]));
+    let url = running.url.clone();
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
 
     let response = reqwest::Client::new()
@@ -28,23 +19,14 @@ async fn prints_its_url_serves_and_stops_on_sigterm() {
         .expect("served");
     assert_eq!(response.status(), 200);
 
-    let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(killed.success());
-    let status = tokio::task::spawn_blocking(move || child.wait())
-        .await
-        .expect("joins")
-        .expect("exits");
+    let (status, rest) = running.terminate().await;
     assert!(status.success(), "{status:?}");
-    let rest: Vec<String> = lines.map_while(Result::ok).collect();
     assert_eq!(rest, ["mollie-mock shutting down"]);
 }
 
 #[test]
 fn refuses_bad_arguments() {
-    let output = Command::new(env!("CARGO_BIN_EXE_mollie-mock"))
+    let output = program()
         .args(["--addr", "nowhere"])
         .output()
         .expect("runs");
@@ -58,23 +40,16 @@ async fn with_tls_writes_the_certificate_then_prints_an_https_url() {
     std::fs::create_dir_all(&dir).expect("a temp dir");
     let cert_path = dir.join("mock.pem");
     let _ = std::fs::remove_file(&cert_path);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mollie-mock"))
-        .args(["--addr", "127.0.0.1:0", "--tls", "--tls-cert-out"])
-        .arg(&cert_path)
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let first = lines.next().expect("a line").expect("utf-8");
-    let url = first
-        .strip_prefix("mollie-mock listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
-        .to_owned();
+    let mut running = start(
+        program()
+            .args(["--addr", "127.0.0.1:0", "--tls", "--tls-cert-out"])
+            .arg(&cert_path),
+    );
+    let url = running.url.clone();
     assert!(url.starts_with("https://127.0.0.1:"), "{url}");
     // Written before the URL was printed: usable at once.
     let pem = std::fs::read_to_string(&cert_path).expect("the certificate file");
-    let second = lines.next().expect("a line").expect("utf-8");
+    let second = running.next_line();
     assert_eq!(
         second,
         format!(
@@ -103,33 +78,17 @@ async fn with_tls_writes_the_certificate_then_prints_an_https_url() {
         "{self_link}"
     );
 
-    let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(killed.success());
-    let status = tokio::task::spawn_blocking(move || child.wait())
-        .await
-        .expect("joins")
-        .expect("exits");
+    let (status, rest) = running.terminate().await;
     assert!(status.success(), "{status:?}");
-    let rest: Vec<String> = lines.map_while(Result::ok).collect();
     assert_eq!(rest, ["mollie-mock shutting down"]);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn with_tls_and_no_path_writes_the_certificate_in_the_temp_dir() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mollie-mock"))
-        .args(["--addr", "127.0.0.1:0", "--tls"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let first = lines.next().expect("a line").expect("utf-8");
-    let port = first.rsplit(':').next().expect("a port").to_owned();
-    let second = lines.next().expect("a line").expect("utf-8");
+    let mut running = start(program().args(["--addr", "127.0.0.1:0", "--tls"]));
+    let port = running.url.rsplit(':').next().expect("a port").to_owned();
+    let second = running.next_line();
     let path = second
         .strip_prefix("mollie-mock certificate (self-signed) written to ")
         .unwrap_or_else(|| panic!("unexpected second line {second:?}"))
@@ -138,14 +97,13 @@ fn with_tls_and_no_path_writes_the_certificate_in_the_temp_dir() {
     assert_eq!(std::path::Path::new(&path), expected);
     let pem = std::fs::read_to_string(&path).expect("the certificate file");
     assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"), "{pem}");
-    let _ = child.kill();
-    let _ = child.wait();
+    running.kill();
     let _ = std::fs::remove_file(&path);
 }
 
 #[test]
 fn a_certificate_path_needs_tls() {
-    let output = Command::new(env!("CARGO_BIN_EXE_mollie-mock"))
+    let output = program()
         .args(["--addr", "127.0.0.1:0", "--tls-cert-out", "/tmp/x.pem"])
         .output()
         .expect("runs");

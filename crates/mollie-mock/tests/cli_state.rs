@@ -2,26 +2,18 @@
 //! variables, `--log`, `--seed`, `--state`) and the state documents of the control API
 //! (`GET`/`PUT /__mock/state`).
 
-use std::io::{BufRead, BufReader, Lines};
+mod program;
+
+use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, ChildStdout, Command, Stdio};
+use std::process::Stdio;
 
 use mollie_mock::{MockConfig, MockServer};
+use program::{program, start};
 use serde_json::{Value, json};
 
 const TEST_KEY: &str = "test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM";
 const LIVE_KEY: &str = "live_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM";
-
-/// The program, with none of its variables inherited from the environment of the tests.
-fn program() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_mollie-mock"));
-    for (name, _) in std::env::vars_os() {
-        if name.to_string_lossy().starts_with("MOLLIE_MOCK_") {
-            command.env_remove(name);
-        }
-    }
-    command
-}
 
 /// A directory of its own for a test's files.
 fn temp_dir(name: &str) -> PathBuf {
@@ -32,47 +24,6 @@ fn temp_dir(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("a temp dir");
     dir
-}
-
-/// A running program: its URL and the rest of its stdout.
-struct Running {
-    child: Child,
-    url: String,
-    lines: Lines<BufReader<ChildStdout>>,
-}
-
-/// Starts the program on a free port and waits for its URL.
-fn start(mut command: Command) -> Running {
-    let mut child = command
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("the program starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let first = lines.next().expect("a line").expect("utf-8");
-    let url = first
-        .strip_prefix("mollie-mock listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
-        .to_owned();
-    Running { child, url, lines }
-}
-
-impl Running {
-    /// Sends SIGTERM; the exit status and the lines it printed after its URL.
-    async fn terminate(mut self) -> (std::process::ExitStatus, Vec<String>) {
-        let killed = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .expect("kill runs");
-        assert!(killed.success());
-        tokio::task::spawn_blocking(move || {
-            let status = self.child.wait().expect("exits");
-            let rest: Vec<String> = self.lines.map_while(Result::ok).collect();
-            (status, rest)
-        })
-        .await
-        .expect("joins")
-    }
 }
 
 async fn call(method: &str, url: &str, key: Option<&str>, body: Option<Value>) -> (u16, Value) {
@@ -212,7 +163,7 @@ async fn environment_variables_configure_it_and_log_prints_each_request() {
         .env("MOLLIE_MOCK_LOG", "true")
         .env("MOLLIE_MOCK_SEED", "")
         .stderr(Stdio::piped());
-    let mut running = start(command);
+    let mut running = start(&mut command);
     assert!(
         running.url.starts_with("http://127.0.0.1:"),
         "{}",
@@ -301,8 +252,8 @@ async fn seed_starts_it_with_the_objects_of_a_file() {
     command
         .args(["--addr", "127.0.0.1:0", "--seed"])
         .arg(&seed_path);
-    let mut running = start(command);
-    let loaded = running.lines.next().expect("a line").expect("utf-8");
+    let mut running = start(&mut command);
+    let loaded = running.next_line();
     assert_eq!(
         loaded,
         format!("mollie-mock loaded {}", seed_path.display())
@@ -403,9 +354,9 @@ async fn state_is_saved_on_sigterm_and_loaded_on_the_next_start() {
         .arg(&state_path)
         .arg("--seed")
         .arg(&seed_path);
-    let mut running = start(command);
+    let mut running = start(&mut command);
     assert_eq!(
-        running.lines.next().expect("a line").expect("utf-8"),
+        running.next_line(),
         format!("mollie-mock loaded {}", seed_path.display())
     );
     let (status, created) = api(
@@ -454,9 +405,9 @@ async fn state_is_saved_on_sigterm_and_loaded_on_the_next_start() {
         .arg(&state_path)
         .arg("--seed")
         .arg(&seed_path);
-    let mut running = start(command);
+    let mut running = start(&mut command);
     assert_eq!(
-        running.lines.next().expect("a line").expect("utf-8"),
+        running.next_line(),
         format!("mollie-mock loaded {}", state_path.display())
     );
     let (status, found) = api(
@@ -954,7 +905,7 @@ async fn the_stores_bounds_are_flags_and_variables_too() {
         .args(["--addr", "127.0.0.1:0", "--max-objects", "1"])
         .env("MOLLIE_MOCK_IDLE_TIMEOUT", "5")
         .env("MOLLIE_MOCK_MAX_CONNECTIONS", "50");
-    let running = start(command);
+    let running = start(&mut command);
     let base = running.url.clone();
     let (first, _) = api("POST", &base, "/v2/customers", Some(json!({"name": "A"}))).await;
     assert_eq!(first, 201);

@@ -4,15 +4,16 @@
 //! how fast the requests go.
 
 mod common;
+mod program;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use common::{ACCESS_TOKEN, Api, LIVE_KEY, Req, Resp, TEST_KEY};
 use mollie_mock::{MockConfig, RateLimit};
+use program::{Running, program, start};
 use serde_json::json;
 
 const OTHER_TEST_KEY: &str = "test_SomeOtherKeyOfTheSameAccount1";
@@ -232,29 +233,16 @@ async fn there_is_no_limit_by_default() {
     }
 }
 
-/// Starts the program with `args` and `env`; the child and its URL.
-fn spawn(args: &[&str], env: &[(&str, &str)]) -> (Child, String) {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_mollie-mock"));
+/// The program with `args` and `env`.
+fn command(args: &[&str], env: &[(&str, &str)]) -> Command {
+    let mut command = program();
+    command.args(args).envs(env.iter().copied());
     command
-        .args(args)
-        .env_remove("MOLLIE_MOCK_RATE_LIMIT")
-        .env_remove("MOLLIE_MOCK_RATE_BURST")
-        .stdout(Stdio::piped());
-    for (name, value) in env {
-        command.env(name, value);
-    }
-    let mut child = command.spawn().expect("starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let first = BufReader::new(stdout)
-        .lines()
-        .next()
-        .expect("a line")
-        .expect("utf-8");
-    let url = first
-        .strip_prefix("mollie-mock listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
-        .to_owned();
-    (child, url)
+}
+
+/// Starts the program with `args` and `env`.
+fn spawn(args: &[&str], env: &[(&str, &str)]) -> Running {
+    start(&mut command(args, env))
 }
 
 /// Sends requests until one is limited (with rate 1 and burst 1, the second within a second
@@ -287,15 +275,10 @@ async fn hits_the_limit(url: &str) {
     panic!("20 requests and not one limited");
 }
 
-fn stop(mut child: Child) {
-    let _ = child.kill();
-    let _ = child.wait();
-}
-
 #[tokio::test]
 async fn the_program_takes_the_limit_from_its_flags() {
     // The flags win over the environment (whose values would not even parse).
-    let (child, url) = spawn(
+    let running = spawn(
         &[
             "--addr",
             "127.0.0.1:0",
@@ -308,33 +291,25 @@ async fn the_program_takes_the_limit_from_its_flags() {
             ("MOLLIE_MOCK_RATE_BURST", "fast"),
         ],
     );
-    hits_the_limit(&url).await;
-    stop(child);
+    hits_the_limit(&running.url).await;
+    running.kill();
 }
 
 #[tokio::test]
 async fn the_program_takes_the_limit_from_its_environment() {
-    let (child, url) = spawn(
+    let running = spawn(
         &["--addr", "127.0.0.1:0"],
         &[
             ("MOLLIE_MOCK_RATE_LIMIT", "1"),
             ("MOLLIE_MOCK_RATE_BURST", "1"),
         ],
     );
-    hits_the_limit(&url).await;
-    stop(child);
+    hits_the_limit(&running.url).await;
+    running.kill();
 }
 
 fn run(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_mollie-mock"));
-    command
-        .args(args)
-        .env_remove("MOLLIE_MOCK_RATE_LIMIT")
-        .env_remove("MOLLIE_MOCK_RATE_BURST");
-    for (name, value) in env {
-        command.env(name, value);
-    }
-    command.output().expect("runs")
+    command(args, env).output().expect("runs")
 }
 
 /// Asserts that the program refuses `args` and `env` (exit 2) with `expected` in its stderr.
