@@ -55,6 +55,8 @@ pub struct AdaptiveRate {
     last_max_rate: f64,
     last_throttle: f64,
     time_to_max: f64,
+    /// The latest time an answer was counted at: the curve is read there, never earlier.
+    latest_answer: f64,
 }
 
 impl Default for AdaptiveRate {
@@ -74,6 +76,7 @@ impl Default for AdaptiveRate {
             last_max_rate: 0.0,
             last_throttle: 0.0,
             time_to_max: 0.0,
+            latest_answer: 0.0,
         }
     }
 }
@@ -152,6 +155,7 @@ impl AdaptiveRate {
     /// floor.
     pub fn on_response(&mut self, now: f64, throttled: bool) {
         self.measure(now, throttled);
+        self.latest_answer = self.latest_answer.max(now);
         let rate = if throttled {
             if self.enabled && now - self.last_throttle < SETTLE {
                 return;
@@ -171,10 +175,10 @@ impl AdaptiveRate {
             if !self.enabled {
                 return;
             }
-            // An answer timed before the last cut (sent before it, or its clock read before
-            // another task counted the 429) counts as at the cut: the curve before it falls
-            // far below the cut rate.
-            let t = (now - self.last_throttle).max(0.0) - self.time_to_max;
+            // Read at the latest answer's time: an answer timed earlier (a slow one, counted
+            // at its sending; or its clock read before another task counted the last) would
+            // move back along the curve, and before the last cut far below the cut rate.
+            let t = (self.latest_answer - self.last_throttle).max(0.0) - self.time_to_max;
             SCALE * t * t * t + self.last_max_rate
         };
         let sent = self.sent_estimate(now);
@@ -280,6 +284,24 @@ mod tests {
         // And it probes back up from there as time goes on.
         rate.on_response(t + 1.0, false);
         assert!(rate.fill_rate() > cut);
+    }
+
+    #[test]
+    fn an_answer_out_of_order_never_lowers_the_rate() {
+        let mut rate = AdaptiveRate::default();
+        let t = send(&mut rate, 0.0, 3.0, 100.0);
+        rate.on_response(t, true);
+        let after = send(&mut rate, t + 0.01, 3.0, 100.0);
+        let probed = rate.fill_rate();
+        assert!(probed > 90.0, "{probed}");
+        // A slow answer, timed a second after the cut, arrives after those of the next
+        // three seconds: the rate keeps to where the curve had come.
+        rate.on_response(after - 2.0, false);
+        assert!(
+            rate.fill_rate() >= probed - 1e-9,
+            "probed up to {probed}/s, then {}/s",
+            rate.fill_rate()
+        );
     }
 
     #[test]
