@@ -20,7 +20,7 @@ use crate::transport::HttpRequest;
 
 /// The longest timeout or deadline kept; longer ones (`Duration::MAX` for "no limit") are
 /// taken as this, which no call reaches.
-pub(crate) const LONGEST_WAIT: Duration = Duration::from_secs(365 * 24 * 3600);
+const LONGEST_WAIT: Duration = Duration::from_secs(365 * 24 * 3600);
 
 /// A request made ready to send: everything that can fail without I/O has been checked.
 pub(crate) struct Prepared {
@@ -76,6 +76,17 @@ pub(crate) fn prepare(config: &Config, request: &Request) -> Result<Prepared, Er
         )
         .into());
     }
+    let (timeout, deadline) = (
+        options.timeout.unwrap_or(config.request_timeout),
+        options.deadline.unwrap_or(config.deadline),
+    );
+    for (value, field) in [(timeout, "timeout"), (deadline, "deadline")] {
+        // The client's own are checked when it is built; a call's here.
+        if value.is_zero() {
+            return Err(ValidationError::new(field, "must be more than zero").into());
+        }
+    }
+
     let testmode = options.testmode.or(config.testmode);
     let profile_id = options.profile_id.as_ref().or(config.profile_id.as_ref());
 
@@ -199,17 +210,6 @@ pub(crate) fn prepare(config: &Config, request: &Request) -> Result<Prepared, Er
         }
         Arc::from(headers)
     };
-
-    let (timeout, deadline) = (
-        options.timeout.unwrap_or(config.request_timeout),
-        options.deadline.unwrap_or(config.deadline),
-    );
-    for (value, field) in [(timeout, "timeout"), (deadline, "deadline")] {
-        // The client's own are checked when it is built; a call's here.
-        if value.is_zero() {
-            return Err(ValidationError::new(field, "must be more than zero").into());
-        }
-    }
 
     Ok(Prepared {
         http: HttpRequest {

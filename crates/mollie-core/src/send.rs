@@ -147,9 +147,7 @@ async fn run(
         Ok(p) => p,
         Err(error) => return (Err(error), 0),
     };
-    if let Some(key) = &p.idempotency_key
-        && !span.is_disabled()
-    {
+    if let Some(key) = &p.idempotency_key {
         span.record("idempotency_key", key.as_str());
     }
     // Needed only once an attempt has failed.
@@ -228,13 +226,10 @@ async fn run(
                     attempts,
                 };
                 lock(&shared.budget).pay_back_success();
-                // A span that is off still looks each field up by name: skipped.
-                if !span.is_disabled() {
-                    span.record("attempts", attempts);
-                    span.record("status", response.status);
-                    if let Some(id) = &meta.request_id {
-                        span.record("request_id", id.as_str());
-                    }
+                span.record("attempts", attempts);
+                span.record("status", response.status);
+                if let Some(id) = &meta.request_id {
+                    span.record("request_id", id.as_str());
                 }
                 return (Ok((response, meta)), attempts);
             }
